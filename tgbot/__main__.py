@@ -1,0 +1,96 @@
+"""Command line: python -m tgbot run | console | ask | check-content | stats | report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tgbot.content import DEFAULT_CONTENT_DIR, ContentError, ContentLibrary, load_content
+
+
+def _load_or_exit(content_dir: Path) -> ContentLibrary:
+    try:
+        return load_content(content_dir)
+    except ContentError as exc:
+        sys.stderr.write(exc.report() + "\n")
+        raise SystemExit(2) from None
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from tgbot.cli_ask import ask_jsonl, ask_once
+
+    library = _load_or_exit(args.content)
+    pack = library.pack(args.lang)
+    if args.jsonl:
+        ask_jsonl(pack)
+        return 0
+    if not args.question:
+        sys.stderr.write("give a question, or --jsonl to read questions from stdin\n")
+        return 2
+    ask_once(" ".join(args.question), pack, as_json=args.json)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from tgbot.content import check_content
+
+    problems = check_content(args.dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found in {args.dir}")
+        return 1
+    print(f"content OK: {args.dir}")
+    return 0
+
+
+def _cmd_console(args: argparse.Namespace) -> int:
+    from tgbot.console import run_console
+
+    run_console(_load_or_exit(args.content))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from tgbot.launcher import main as launch
+
+    return launch(["--console"] if args.console else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tgbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question (or --jsonl: one per stdin line)")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--jsonl", action="store_true", help="read questions from stdin, write JSON lines"
+    )
+    ask.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
+    ask.add_argument("--lang", default=None, help="content language (default: the default pack)")
+    ask.set_defaults(func=_cmd_ask)
+
+    check = sub.add_parser("check-content", help="validate content and list every problem")
+    check.add_argument("dir", nargs="?", type=Path, default=DEFAULT_CONTENT_DIR)
+    check.set_defaults(func=_cmd_check)
+
+    console = sub.add_parser("console", help="the local console")
+    console.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
+    console.set_defaults(func=_cmd_console)
+
+    run = sub.add_parser("run", help="start the bot (console when no token is set)")
+    run.add_argument("--console", action="store_true")
+    run.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Immutable value types shared by the core: topics, sources, red-flag levels and content problems.
+
+Never imports telegram, aiosqlite or anything with I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+
+class Level(enum.StrEnum):
+    """How urgent a red flag is. EMERGENCY outranks URGENT."""
+
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return 2 if self is Level.EMERGENCY else 1
+
+
+def highest(*levels: Level | None) -> Level | None:
+    """The most urgent of the given levels, or None when none is set."""
+    present = [lv for lv in levels if lv is not None]
+    return max(present, key=lambda lv: lv.rank) if present else None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where the facts of an answer come from."""
+
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One curated answer with the phrasings parents use to ask for it."""
+
+    id: str
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    related: tuple[str, ...]
+    red_flag: bool
+    sources: tuple[Source, ...]
+    reviewed: date
+    body: str
+    summary: str = ""
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagResult:
+    """What the red-flag detector found in a text: the overall level and the concepts matched."""
+
+    level: Level | None
+    concepts: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return self.level is not None
+
+
+NO_RED_FLAG = RedFlagResult(level=None, concepts=())
+
+
+@dataclass(frozen=True, slots=True)
+class ContentProblem:
+    """One problem found while loading content, pointing at the file and line to fix."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"

@@ -1,0 +1,102 @@
+"""Text normalisation and tokens shared by the matcher and the red-flag detector.
+
+Pure functions only; never imports telegram or aiosqlite.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Far beyond any real question; keeps work bounded on hostile input (Telegram caps messages at
+# 4,096 characters, the CLI and inline mode do not).
+MAX_TEXT_CHARS = 20_000
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_SPACES = re.compile(r"\s+")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_COMMAND = re.compile(r"^\s*/\w+(?:@\w+)?")
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def clean(text: str) -> str:
+    """Make raw user text safe and uniform: NFKC, plain quotes, no control or zero-width chars.
+
+    Case is kept; emoji and symbols become spaces; runs of whitespace collapse to one space.
+    """
+    text = text[:MAX_TEXT_CHARS]
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    out: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            # Control, format (zero-width joiners, RTL marks), surrogates, private use: drop,
+            # but keep whitespace controls as word breaks.
+            out.append(" " if ch in "\t\n\r\v\f" else "")
+        elif cat in ("So", "Sk", "Sm") and ch not in "°%+":
+            out.append(" ")
+        elif cat == "Mn":
+            # Combining marks: stray ones (zalgo text) would glue onto letters; NFKC already
+            # composed the meaningful ones (é), so the rest are noise.
+            continue
+        else:
+            out.append(ch)
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def strip_addressing(text: str) -> str:
+    """Remove a leading /command[@bot] and @mentions: they are how parents address the bot."""
+    text = _COMMAND.sub(" ", text, count=1)
+    return _MENTION.sub(" ", text)
+
+
+def normalize(text: str) -> str:
+    """Lower-cased, cleaned text with addressing removed and letter floods shortened."""
+    text = clean(strip_addressing(clean(text))).casefold()
+    # "sooooo" -> "soo": keeps real double letters, tames floods
+    return _REPEATS.sub(r"\1\1", text)
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of normalised text; inner apostrophes are dropped (won't -> wont)."""
+    return [tok.replace("'", "") for tok in _TOKEN.findall(text)]
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of raw text: normalize() then words()."""
+    return words(normalize(text))
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    """English Snowball stem of one lower-case word (cached: vocabularies are small)."""
+    return str(_stemmer.stemWord(word))
+
+
+def has_letters(text: str) -> bool:
+    """True when the text holds at least one letter or digit after cleaning."""
+    return any(ch.isalnum() for ch in clean(text))

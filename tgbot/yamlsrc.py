@@ -1,0 +1,117 @@
+"""YAML loading that remembers line numbers, so content problems can name the line to fix.
+
+Never imports telegram or aiosqlite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+
+class LineMap(dict[str, Any]):
+    """A YAML mapping that knows the line of itself and of each of its keys (1-based)."""
+
+    line: int = 1
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A YAML sequence that knows the line of itself and of each item (1-based)."""
+
+    line: int = 1
+    item_lines: list[int]
+
+    def line_at(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences carry their source lines."""
+
+
+def _construct_mapping(loader: _LineLoader, node: MappingNode) -> LineMap:
+    result = LineMap()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[str(key)] = loader.construct_object(value_node, deep=True)
+        result.key_lines[str(key)] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: SequenceNode) -> LineList:
+    result = LineList()
+    result.line = node.start_mark.line + 1
+    result.item_lines = []
+    for child in node.value:
+        result.append(loader.construct_object(child, deep=True))
+        result.item_lines.append(child.start_mark.line + 1)
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+class YamlError(ValueError):
+    """YAML that does not parse; carries the 1-based line of the problem."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def load_yaml(text: str, line_offset: int = 0) -> Any:
+    """Parse YAML text; mappings become LineMap and sequences LineList.
+
+    line_offset is added to every line, for YAML embedded in a larger file (front matter).
+    """
+    try:
+        loader = _LineLoader(text)
+        try:
+            node: Node | None = loader.get_single_node()
+            if node is None:
+                return None
+            _shift(node, line_offset)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        raise YamlError(f"invalid YAML: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}", 1 + line_offset) from None
+
+
+def _shift(node: Node, offset: int) -> None:
+    """Move every mark of a node tree down by offset lines (iteratively: trees may be deep)."""
+    if not offset:
+        return
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.start_mark = _moved(current.start_mark, offset)
+        if isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+
+
+def _moved(mark: yaml.Mark, offset: int) -> yaml.Mark:
+    return yaml.Mark(
+        mark.name, mark.index, mark.line + offset, mark.column, mark.buffer, mark.pointer
+    )
