@@ -59,6 +59,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return launch(["--console"] if args.console else [])
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from tgbot.stats.cli import main as stats_main
+
+    return stats_main(args.rest)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from tgbot.report.cli import main as report_main
+
+    return report_main(args.rest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tgbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the bot (console when no token is set)")
     run.add_argument("--console", action="store_true")
     run.set_defaults(func=_cmd_run)
+
+    # These own their options; `python -m tgbot stats --help` shows them.
+    stats = sub.add_parser("stats", help="anonymous question statistics", add_help=False)
+    stats.add_argument("rest", nargs=argparse.REMAINDER)
+    stats.set_defaults(func=_cmd_stats)
+    report = sub.add_parser("report", help="HTML report with charts", add_help=False)
+    report.add_argument("rest", nargs=argparse.REMAINDER)
+    report.set_defaults(func=_cmd_report)
     return parser
 
 

@@ -7,7 +7,8 @@ Layout of a content pack (the default language lives at the root of content/; an
 language is the same layout in content/<lang>/, added as content alone):
 
     content.yaml      language, name and the topic used for red flags with nothing to match
-    texts.yaml        prompts, disclaimer, fallback and interface texts
+    texts.yaml        prompts, disclaimer and fallback: the texts every reply uses
+    ui.yaml           interface texts of the channels (welcome, help, privacy, buttons, ...)
     red_flags.yaml    red-flag concepts, their level and terms
     synonyms.yaml     words parents use mapped to the words the content uses
     topics/<id>.md    one topic a file: YAML front matter, then the answer
@@ -50,7 +51,7 @@ REQUIRED_FIELDS = (
 OPTIONAL_FIELDS = ("summary",)
 
 # Texts every channel needs; interface texts of one channel are listed by that channel and
-# checked through `required_texts` below.
+# declared through `require_texts` below.
 CORE_TEXTS = (
     "emergency_prompt",
     "doctor_prompt",
@@ -242,6 +243,16 @@ def _load_pack(
                 )
 
     texts = _load_texts(root / "texts.yaml", problems, emergency_number)
+    if (root / "ui.yaml").exists():
+        ui = _load_texts(root / "ui.yaml", problems, emergency_number, required=())
+        for key in sorted(set(ui) & set(texts)):
+            problems.append(
+                ContentProblem(root / "ui.yaml", 1, f"text {key!r} is also in texts.yaml")
+            )
+        texts.update(ui)
+    for key in (*CORE_TEXTS, *sorted(_extra_required_texts)):
+        if key not in texts:
+            problems.append(ContentProblem(root / "texts.yaml", 1, f"missing text {key!r}"))
     synonyms = _load_synonyms(root / "synonyms.yaml", problems)
     topics = _load_topics(root / "topics", problems)
     if red_flag_topic is not None and red_flag_topic not in topics:
@@ -285,7 +296,10 @@ def _version(root: Path) -> str:
 
 
 def _load_texts(
-    path: Path, problems: list[ContentProblem], emergency_number: str | None
+    path: Path,
+    problems: list[ContentProblem],
+    emergency_number: str | None,
+    required: tuple[str, ...] = ("emergency_prompt", "doctor_prompt"),
 ) -> dict[str, str]:
     data = _read_yaml_map(path, problems)
     if data is None:
@@ -300,15 +314,16 @@ def _load_texts(
         if emergency_number:
             value = value.replace("{emergency_number}", emergency_number)
         texts[key] = value.strip()
-    for key in (*CORE_TEXTS, *sorted(_extra_required_texts)):
-        if key not in data:
-            problems.append(ContentProblem(path, 1, f"missing text {key!r}"))
-    for key in ("emergency_prompt",):
-        if key in texts and "emergency" not in texts[key].lower():
-            problems.append(
-                ContentProblem(path, data.line_of(key), f"{key} must say 'emergency' plainly")
+    if (
+        "emergency_prompt" in required
+        and "emergency" not in texts.get("emergency_prompt", "").lower()
+    ):
+        problems.append(
+            ContentProblem(
+                path, data.line_of("emergency_prompt"), "emergency_prompt must say 'emergency'"
             )
-    if "doctor_prompt" in texts and "doctor" not in texts["doctor_prompt"].lower():
+        )
+    if "doctor_prompt" in required and "doctor" not in texts.get("doctor_prompt", "").lower():
         problems.append(
             ContentProblem(path, data.line_of("doctor_prompt"), "doctor_prompt must say 'doctor'")
         )
