@@ -25,7 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tgbot.matching import TopicIndex, build_index
+from tgbot.matching import TopicIndex, Vocabulary, build_index
 from tgbot.model import ContentProblem, Source, Topic
 from tgbot.redflags import RedFlagRules, compile_rules
 from tgbot.yamlsrc import LineList, LineMap, YamlError, load_yaml
@@ -49,6 +49,8 @@ REQUIRED_FIELDS = (
     "reviewed",
 )
 OPTIONAL_FIELDS = ("summary",)
+# Sections of synonyms.yaml that are plain word lists (besides the `synonyms` mapping).
+VOCABULARY_LISTS = ("domain", "filler", "keep", "determiners", "question_words")
 
 # Texts every channel needs; interface texts of one channel are listed by that channel and
 # declared through `require_texts` below.
@@ -330,22 +332,106 @@ def _load_texts(
     return texts
 
 
-def _load_synonyms(path: Path, problems: list[ContentProblem]) -> dict[str, tuple[str, ...]]:
-    """synonyms.yaml: `canonical: [variant, ...]` pairs; a variant maps onto its canonical word."""
+def _load_synonyms(path: Path, problems: list[ContentProblem]) -> Vocabulary:
+    """synonyms.yaml: the matcher's word lists (see tgbot.matching.Vocabulary).
+
+    `synonyms` maps a canonical word or phrase to the variants parents write; `domain`,
+    `filler`, `keep`, `determiners` and `question_words` are lists of words. Every section
+    is optional.
+    """
     if not path.exists():
-        return {}
+        return Vocabulary()
     data = _read_yaml_map(path, problems)
     if data is None:
-        return {}
-    out: dict[str, tuple[str, ...]] = {}
+        return Vocabulary()
+    lists: dict[str, tuple[str, ...]] = {}
+    synonyms: dict[str, tuple[str, ...]] = {}
     for key, value in data.items():
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        if key == "synonyms":
+            if not isinstance(value, LineMap):
+                problems.append(
+                    ContentProblem(
+                        path, data.line_of(key), "synonyms must map a word to a list of variants"
+                    )
+                )
+                continue
+            for canonical, variants in value.items():
+                words = _word_list(variants, path, value.line_of(canonical), problems)
+                if words is None:
+                    problems.append(
+                        ContentProblem(
+                            path,
+                            value.line_of(canonical),
+                            f"{canonical!r} must map to a list of words, e.g. [variant, ...]",
+                        )
+                    )
+                elif not str(canonical).strip():
+                    problems.append(
+                        ContentProblem(path, value.line_of(canonical), "empty canonical word")
+                    )
+                else:
+                    synonyms[str(canonical).strip()] = words
+        elif key in VOCABULARY_LISTS:
+            words = _word_list(value, path, data.line_of(key), problems)
+            if words is None:
+                problems.append(
+                    ContentProblem(path, data.line_of(key), f"{key} must be a list of words")
+                )
+                continue
+            if key == "domain":
+                for i, word in enumerate(words):
+                    if len(word.split()) != 1:
+                        line = (
+                            value.line_at(i) if isinstance(value, LineList) else data.line_of(key)
+                        )
+                        problems.append(
+                            ContentProblem(
+                                path,
+                                line,
+                                f"domain entry {word!r} must be one word; map a phrase onto "
+                                "one under synonyms",
+                            )
+                        )
+            lists[key] = words
+        else:
+            known = ", ".join(("synonyms", *VOCABULARY_LISTS))
             problems.append(
-                ContentProblem(path, data.line_of(key), f"{key!r} must map to a list of words")
+                ContentProblem(path, data.line_of(key), f"unknown section {key!r} (known: {known})")
             )
-            continue
-        out[str(key)] = tuple(v.strip() for v in value)
-    return out
+    return Vocabulary(
+        synonyms=MappingProxyType(synonyms),
+        domain=lists.get("domain", ()),
+        filler=lists.get("filler", ()),
+        keep=lists.get("keep", ()),
+        determiners=lists.get("determiners", ()),
+        question_words=lists.get("question_words", ()),
+    )
+
+
+def _word_list(
+    value: object, path: Path, line: int, problems: list[ContentProblem]
+) -> tuple[str, ...] | None:
+    """A YAML list of non-empty strings, stripped; None when it is not a list at all.
+
+    A bad item is reported at its own line and left out, so one typo does not hide the rest.
+    """
+    if not isinstance(value, list):
+        return None
+    out: list[str] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str) and item.strip():
+            out.append(item.strip())
+        else:
+            at = value.line_at(i) if isinstance(value, LineList) else line
+            hint = (
+                f" (YAML read {item!r}: quote words such as yes, no, on, off, null)"
+                if isinstance(item, bool) or item is None
+                else ""
+            )
+            problems.append(
+                ContentProblem(path, at, f"item {i + 1} must be a non-empty word{hint}")
+            )
+    return tuple(out)
 
 
 def _load_topics(folder: Path, problems: list[ContentProblem]) -> dict[str, Topic]:
@@ -383,10 +469,13 @@ def _load_topics(folder: Path, problems: list[ContentProblem]) -> dict[str, Topi
         for i, ref in enumerate(topic.related):
             line = rel.line_at(i) if isinstance(rel, LineList) else meta.line_of("related")
             related_refs.append((path, line, topic.id, ref))
+    # A topic that failed validation still exists for its neighbours: its own problems are
+    # reported once, not again as dangling references from every topic that names it.
+    existing = set(topics) | {p.stem for p in folder.glob("*.md")}
     for path, line, owner, ref in related_refs:
         if ref == owner:
             problems.append(ContentProblem(path, line, "a topic cannot be related to itself"))
-        elif ref not in topics:
+        elif ref not in existing:
             problems.append(ContentProblem(path, line, f"related topic {ref!r} does not exist"))
     return dict(sorted(topics.items()))
 

@@ -100,3 +100,28 @@ def stem(word: str) -> str:
 def has_letters(text: str) -> bool:
     """True when the text holds at least one letter or digit after cleaning."""
     return any(ch.isalnum() for ch in clean(text))
+
+
+# A sentence ends at . ! ? ; or an ellipsis followed by a space (or the end); decimals such as
+# "39.5" and abbreviations without a following space stay inside their sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?;\u2026])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of normalised text, each keeping its closing punctuation; blanks dropped."""
+    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+
+
+# Numbers are tokens of their own for quantities ("38.5 degrees", "10mins"): a decimal stays
+# whole, digits glued to letters split off, and a degree sign is a word. Every alternative is
+# a simple run, so matching stays linear on any input.
+_WORD_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)?|°|[^\W\d_]+(?:'[^\W\d_]+)*")
+
+
+def words_and_numbers(text: str) -> list[str]:
+    """Word tokens of normalised text like words(), with numbers as separate tokens.
+
+    "38,5" and "38.5" become "38.5"; "39c" becomes "39", "c"; "3mo" becomes "3", "mo";
+    "39°C" becomes "39", "°", "c". Inner apostrophes are dropped as in words().
+    """
+    return [tok.replace("'", "").replace(",", ".") for tok in _WORD_OR_NUMBER.findall(text)]
