@@ -183,3 +183,12 @@ def test_content_file_paths_do_not_leak_into_replies(real_pack: ContentPack) -> 
     topic_id = a_plain_topic(real_pack)
     text = render_plain(answer_for("q", pack_with(real_pack, Match(topic_id, 0.9))))
     assert str(Path(real_pack.root)) not in text
+
+
+def test_red_flag_next_to_another_topic_offers_the_warning_signs_topic_first(
+    real_pack: ContentPack,
+) -> None:
+    topic_id = a_plain_topic(real_pack)
+    answer = answer_for("q", pack_with(real_pack, Match(topic_id, 0.9), URGENT))
+    assert answer.reply.related[0].id == real_pack.red_flag_topic
+    assert len({r.id for r in answer.reply.related}) == len(answer.reply.related)

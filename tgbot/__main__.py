@@ -35,8 +35,9 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from tgbot.content import check_content
+    from tgbot.ui_texts import UI_TEXTS
 
-    problems = check_content(args.dir)
+    problems = check_content(args.dir, required_texts=UI_TEXTS)
     for problem in problems:
         print(problem)
     if problems:
@@ -107,7 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Subcommands that own their whole argument list (options may come first).
+_PASS_THROUGH = {"stats": _cmd_stats, "report": _cmd_report}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in _PASS_THROUGH:
+        return _PASS_THROUGH[argv[0]](argparse.Namespace(rest=argv[1:]))
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tgbot.content import ContentPack
 from tgbot.markup import to_plain
-from tgbot.matching import Match
+from tgbot.matching import SUGGEST_THRESHOLD, Match
 from tgbot.model import Level, RedFlagResult, Source, Topic, highest
 from tgbot.text import MAX_TEXT_CHARS, has_letters, strip_addressing
 
@@ -163,7 +163,14 @@ def _compose(
     related: tuple[TopicRef, ...] = ()
     message: str | None = None
     if topic is not None:
-        related = tuple(r for r in (_ref(pack, s) for s in topic.related) if r)
+        related_ids = list(topic.related)
+        if level is not None and pack.red_flag_topic and topic.id != pack.red_flag_topic:
+            # A red flag next to a reassuring topic: the warning-signs topic is one tap away.
+            related_ids = [
+                pack.red_flag_topic,
+                *(r for r in related_ids if r != pack.red_flag_topic),
+            ]
+        related = tuple(r for r in (_ref(pack, s) for s in related_ids) if r)
     elif outcome is Outcome.SUGGESTED:
         message = None
     elif outcome is Outcome.FALLBACK:
@@ -214,3 +221,37 @@ def render_plain(answer: Answer, *, with_related: bool = True) -> str:
 
 def _source_text(source: Source) -> str:
     return f"{source.title} ({source.url})" if source.url else source.title
+
+
+def inline_answers(text: str, pack: ContentPack, *, limit: int = 5) -> list[Answer]:
+    """Up to limit answers for inline mode, best first, each carrying the text's red flags.
+
+    The first is answer_for's own choice; more topics come from the index's ranking (those
+    that would at least be suggested), each composed by answer_for(text, topic_id=...) so the
+    prompts the text calls for are on every one. Nothing readable gives no answers; a
+    readable text that fits no topic gives the one fallback answer.
+    """
+    if limit <= 0:
+        return []
+    first = answer_for(text, pack)
+    if first.outcome is Outcome.EMPTY:
+        return []
+    if first.outcome is Outcome.FALLBACK:
+        return [first]
+    ids: list[str] = [first.topic.id] if first.topic else []
+    ids.extend(first.suggestion_ids)
+    try:
+        ranked = pack.index.rank(text, limit=limit + 1)
+    except Exception:  # a ranking bug costs extra results, never the reply
+        ranked = []
+    ids.extend(c.topic_id for c in ranked if c.score >= SUGGEST_THRESHOLD)
+    answers = [first] if first.topic else []
+    for topic_id in dict.fromkeys(ids):
+        if len(answers) >= limit:
+            break
+        if first.topic is not None and topic_id == first.topic.id:
+            continue
+        extra = answer_for(text, pack, topic_id=topic_id)
+        if extra.topic is not None:
+            answers.append(extra)
+    return answers

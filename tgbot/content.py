@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,8 +52,7 @@ OPTIONAL_FIELDS = ("summary",)
 # Sections of synonyms.yaml that are plain word lists (besides the `synonyms` mapping).
 VOCABULARY_LISTS = ("domain", "filler", "keep", "determiners", "question_words")
 
-# Texts every channel needs; interface texts of one channel are listed by that channel and
-# declared through `require_texts` below.
+# Texts every reply uses; a channel's interface texts (ui.yaml) are passed as required_texts.
 CORE_TEXTS = (
     "emergency_prompt",
     "doctor_prompt",
@@ -64,12 +63,6 @@ CORE_TEXTS = (
     "sources_label",
     "empty_input",
 )
-_extra_required_texts: set[str] = set()
-
-
-def require_texts(*keys: str) -> None:
-    """Let a channel adapter declare the interface texts it needs, so validation checks them."""
-    _extra_required_texts.update(keys)
 
 
 class ContentError(Exception):
@@ -139,15 +132,22 @@ class ContentLibrary:
 
 
 def load_content(
-    root: Path | str = DEFAULT_CONTENT_DIR, *, emergency_number: str | None = None
+    root: Path | str = DEFAULT_CONTENT_DIR,
+    *,
+    emergency_number: str | None = None,
+    required_texts: Collection[str] = (),
 ) -> ContentLibrary:
-    """Load every language pack under root; raise ContentError listing all problems."""
+    """Load every language pack under root; raise ContentError listing all problems.
+
+    required_texts names interface texts a channel needs beyond CORE_TEXTS (the Telegram
+    channel passes its ui.yaml keys), so a pack missing one is refused at load.
+    """
     root = Path(root)
     problems: list[ContentProblem] = []
     packs: dict[str, ContentPack] = {}
     default_language = ""
     for pack_root in _pack_roots(root, problems):
-        pack = _load_pack(pack_root, problems, emergency_number)
+        pack = _load_pack(pack_root, problems, emergency_number, tuple(required_texts))
         if pack is None:
             continue
         if pack.language in packs:
@@ -167,10 +167,12 @@ def load_content(
     return ContentLibrary(packs=MappingProxyType(packs), default_language=default_language)
 
 
-def check_content(root: Path | str = DEFAULT_CONTENT_DIR) -> list[ContentProblem]:
+def check_content(
+    root: Path | str = DEFAULT_CONTENT_DIR, *, required_texts: Collection[str] = ()
+) -> list[ContentProblem]:
     """All problems of the content under root (empty when it is valid)."""
     try:
-        load_content(root)
+        load_content(root, required_texts=required_texts)
     except ContentError as exc:
         return exc.problems
     return []
@@ -214,7 +216,10 @@ def _read_yaml_map(path: Path, problems: list[ContentProblem]) -> LineMap | None
 
 
 def _load_pack(
-    root: Path, problems: list[ContentProblem], emergency_number: str | None
+    root: Path,
+    problems: list[ContentProblem],
+    emergency_number: str | None,
+    required_texts: tuple[str, ...],
 ) -> ContentPack | None:
     before = len(problems)
     meta = _read_yaml_map(root / "content.yaml", problems)
@@ -252,7 +257,7 @@ def _load_pack(
                 ContentProblem(root / "ui.yaml", 1, f"text {key!r} is also in texts.yaml")
             )
         texts.update(ui)
-    for key in (*CORE_TEXTS, *sorted(_extra_required_texts)):
+    for key in (*CORE_TEXTS, *required_texts):
         if key not in texts:
             problems.append(ContentProblem(root / "texts.yaml", 1, f"missing text {key!r}"))
     synonyms = _load_synonyms(root / "synonyms.yaml", problems)

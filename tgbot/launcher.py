@@ -1,26 +1,57 @@
-"""Start-up: load content (refusing invalid content with its report), then run the Telegram
-bot when a token is set, or the local console when it is not (or with --console)."""
+"""Start-up: read the settings, set up logging that never shows the token, load content
+(refusing invalid content with its report), then run the Telegram bot when a token is set,
+or the local console when it is not (or with --console)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+from tgbot.config import SettingsError, load_settings
+from tgbot.content import ContentError, load_content
+from tgbot.logsafety import configure_logging
+from tgbot.ui_texts import UI_TEXTS
+
+log = logging.getLogger("tgbot.launcher")
 
 
 def main(argv: Sequence[str] = ()) -> int:
     force_console = "--console" in argv
+    # PTB's documented opt-in to timedelta durations (RetryAfter.retry_after and others);
+    # without it every flood wait also logs a deprecation warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
-        library = load_content(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+        settings = load_settings()
+    except SettingsError as exc:
+        sys.stderr.write("Refusing to start: the settings are invalid.\n" + exc.report() + "\n")
+        return 2
+    configure_logging(settings.log_level, settings.secrets)
+    try:
+        library = load_content(
+            settings.content_dir,
+            emergency_number=settings.emergency_number,
+            required_texts=UI_TEXTS,  # the channel's interface texts are validated too
+        )
     except ContentError as exc:
         sys.stderr.write("Refusing to start: the content is invalid.\n" + exc.report() + "\n")
         return 2
-    if force_console or not os.environ.get("TELEGRAM_BOT_TOKEN"):
+    if force_console or settings.token is None:
         from tgbot.console import run_console
 
         run_console(library)
         return 0
-    sys.stderr.write("The Telegram bot is not wired yet.\n")
+    from telegram.error import InvalidToken
+
+    from tgbot.telegram_app import run_bot
+
+    log.info("event=starting mode=%s content=%s", settings.mode, library.version)
+    try:
+        return run_bot(settings, library)
+    except InvalidToken:
+        log.critical("event=fatal error=InvalidToken hint=Telegram refused TELEGRAM_BOT_TOKEN")
+    except Exception as exc:
+        # Logged, not left to the default hook: the traceback passes the token filter.
+        log.critical("event=fatal error=%s", type(exc).__name__, exc_info=exc)
     return 1
