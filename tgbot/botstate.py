@@ -24,8 +24,8 @@ from pathlib import Path
 
 from tgbot.config import Settings
 from tgbot.content import ContentLibrary, load_content
-from tgbot.ui_texts import UI_TEXTS
 from tgbot.stats.service import StatsService
+from tgbot.ui_texts import UI_TEXTS
 
 __all__ = [
     "FloodGuard",

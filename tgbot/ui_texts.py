@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-
 __all__ = ["COMMAND_TEXTS", "UI_TEXTS", "missing_ui_texts"]
 
 # Command menu descriptions, one per command: "cmd_<command>".
