@@ -70,3 +70,28 @@ async def test_reload_with_invalid_content_keeps_the_old_and_shows_the_report(
     text = harness.api.sent_text()
     assert text.startswith(render_text(pack.text("reload_failed")))
     assert "newborn-jitters.md:1: missing YAML front matter" in text
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_stats_also_sends_a_png_chart_to_an_operator(harness: Harness) -> None:
+    await harness.send(message_update("/stats", user=OPERATOR))
+    (photo,) = harness.api.called("sendPhoto")
+    assert photo.params["chat_id"] == OPERATOR["id"]
+    assert harness.api.uploads("sendPhoto")[0].startswith(PNG_SIGNATURE)
+
+
+async def test_report_sends_the_html_page_as_a_document(harness: Harness) -> None:
+    await harness.send(message_update("/report", user=OPERATOR))
+    (document,) = harness.api.called("sendDocument")
+    assert document.params["chat_id"] == OPERATOR["id"]
+    page = harness.api.uploads("sendDocument")[0].decode("utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+
+
+async def test_report_is_refused_like_an_unknown_command_for_others(harness: Harness) -> None:
+    expected = await unknown_reply(harness)
+    await harness.send(message_update("/report"))
+    assert harness.api.sent[0].text == expected
+    assert harness.api.called("sendDocument") == []

@@ -41,6 +41,7 @@ class ApiCall:
 
     method: str
     params: JsonDict
+    files: tuple[bytes, ...] = ()
 
     @property
     def text(self) -> str:
@@ -62,6 +63,17 @@ class Failure:
     status: int
     description: str
     parameters: JsonDict | None = None
+
+
+def _uploaded_files(request_data: RequestData | None) -> tuple[bytes, ...]:
+    """The bytes of each file a call uploads (multipart parts are (name, content, type))."""
+    if request_data is None:
+        return ()
+    out: list[bytes] = []
+    for part in request_data.multipart_data.values():
+        content = part[1]
+        out.append(content if isinstance(content, bytes) else content.read())
+    return tuple(out)
 
 
 class RecordingRequest(BaseRequest):
@@ -104,6 +116,10 @@ class RecordingRequest(BaseRequest):
         """Every sendMessage call, oldest first."""
         return self.called("sendMessage")
 
+    def uploads(self, method: str) -> list[bytes]:
+        """The file bytes uploaded by each call of method (sendPhoto, sendDocument), in order."""
+        return [c.files[0] for c in self.called(method) if c.files]
+
     def sent_text(self) -> str:
         return "\n\n".join(c.text for c in self.sent)
 
@@ -122,7 +138,8 @@ class RecordingRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data is not None else {}
-        self.calls.append(ApiCall(name, dict(params)))
+        files = _uploaded_files(request_data)
+        self.calls.append(ApiCall(name, dict(params), files))
         queued = self.failures.get(name)
         if queued:
             failure = queued.pop(0)

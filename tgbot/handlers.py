@@ -215,6 +215,7 @@ def register_handlers(app: TgApplication, services: Services) -> None:
         ("autoanswer", group.autoanswer),
         ("stats", operators.stats),
         ("reload", operators.reload),
+        ("report", operators.report),
     ]
     for command, callback in commands:
         app.add_handler(CommandHandler(command, g(command, callback), filters=new_messages))

@@ -1,4 +1,5 @@
-"""Operator commands in private chats: /stats (anonymous figures) and /reload (content).
+"""Operator commands in private chats: /stats (figures and a chart), /report (the HTML page)
+and /reload (content).
 
 Only user ids in OPERATOR_IDS may run them, in a private chat, with a message they typed
 (not forwarded, not sent through an inline bot). Anyone else gets exactly the reply an
@@ -18,10 +19,14 @@ from tgbot.content import ContentError
 from tgbot.delivery import pack_for, reply_html, reply_text
 from tgbot.handlers_private import PrivateChat
 from tgbot.render import Segment, markup_blocks, split_html
+from tgbot.report import build_report_html, build_stats_chart_png
 
 __all__ = ["Operators", "is_operator_message"]
 
 log = logging.getLogger("tgbot.operator")
+
+# The chart and the report cover the longer of /stats' two periods.
+CHART_DAYS = 30
 
 
 def is_operator_message(message: Message | None, operator_ids: frozenset[int]) -> bool:
@@ -56,6 +61,42 @@ class Operators:
             summary = f"Statistics are unavailable right now ({type(exc).__name__})."
         log.info("event=operator_command command=stats")
         await reply_html(context, message, split_html([(Segment(summary),)]))
+        settings = self.services.settings
+        if not settings.stats_enabled:
+            return
+        try:
+            png = await build_stats_chart_png(settings.stats_db_path, CHART_DAYS)
+        except Exception as exc:  # the figures above were sent; a chart failure is not fatal
+            log.warning("event=stats_error op=chart error=%s", type(exc).__name__)
+            return
+        await context.bot.send_photo(message.chat.id, photo=png, filename="questions.png")
+
+    async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or not is_operator_message(message, self.services.settings.operator_ids):
+            await self.commands.unknown_command(update, context)
+            return
+        settings = self.services.settings
+        pack = pack_for(self.services, update.effective_user)
+        if not settings.stats_enabled:
+            await reply_text(context, message, pack.text("report_unavailable"))
+            return
+        try:
+            page = await build_report_html(
+                settings.stats_db_path,
+                CHART_DAYS,
+                content_version=self.services.content.library.version,
+            )
+        except Exception as exc:
+            log.warning("event=stats_error op=report error=%s", type(exc).__name__)
+            await reply_text(context, message, pack.text("report_unavailable"))
+            return
+        log.info("event=operator_command command=report")
+        await context.bot.send_document(
+            message.chat.id,
+            document=page.encode("utf-8"),
+            filename=f"report-{CHART_DAYS}d.html",
+        )
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message

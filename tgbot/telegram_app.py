@@ -58,7 +58,7 @@ MAX_WEBHOOK_BODY = 1_000_000  # an update is a few KB; anything huge is not from
 
 PRIVATE_COMMANDS = ("start", "topics", "ask", "help", "emergency", "about", "privacy")
 GROUP_COMMANDS = ("ask", "topics", "help", "emergency", "autoanswer", "privacy")
-OPERATOR_COMMANDS = ("stats", "reload")
+OPERATOR_COMMANDS = ("stats", "report", "reload")
 
 
 def make_stats(settings: Settings) -> StatsService:

@@ -22,6 +22,7 @@ COMMAND_TEXTS = (
     "cmd_autoanswer",
     "cmd_stats",
     "cmd_reload",
+    "cmd_report",
 )
 
 UI_TEXTS = (
@@ -63,6 +64,7 @@ UI_TEXTS = (
     "inline_button",
     "reload_ok",
     "reload_failed",
+    "report_unavailable",
 )
 
 
