@@ -11,6 +11,7 @@ from tgbot.answers import Outcome, answer_for, render_plain
 from tgbot.content import ContentPack, load_content
 from tgbot.matching import Match
 from tgbot.model import NO_RED_FLAG, Level, RedFlagResult
+from tgbot.redflags import RedFlagRules
 
 
 class StubIndex:
@@ -29,15 +30,24 @@ class StubIndex:
 class StubRules:
     """A red-flag detector with a fixed result (or an error)."""
 
-    def __init__(self, result: RedFlagResult = NO_RED_FLAG, error: Exception | None = None):
+    def __init__(
+        self,
+        result: RedFlagResult = NO_RED_FLAG,
+        error: Exception | None = None,
+        real: RedFlagRules | None = None,
+    ):
         self._result = result
         self._error = error
+        self._real = real
         self.concepts: dict[str, object] = {}
 
     def detect(self, text: str) -> RedFlagResult:
         if self._error:
             raise self._error
         return self._result
+
+    def topic_for(self, result: RedFlagResult) -> str | None:
+        return self._real.topic_for(result) if self._real else None
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +64,7 @@ def pack_with(
     return dataclasses.replace(
         real,
         index=StubIndex(match, errors.get("match_error")),  # type: ignore[arg-type]
-        red_flags=StubRules(flags, errors.get("detect_error")),  # type: ignore[arg-type]
+        red_flags=StubRules(flags, errors.get("detect_error"), real.red_flags),  # type: ignore[arg-type]
     )
 
 
@@ -64,7 +74,9 @@ URGENT = RedFlagResult(Level.URGENT, ("fever",))
 
 def a_plain_topic(pack: ContentPack) -> str:
     return next(
-        t.id for t in pack.topics.values() if not t.red_flag and t.id != pack.red_flag_topic
+        t.id
+        for t in pack.topics.values()
+        if not t.red_flag and not t.reassuring and t.id != pack.red_flag_topic
     )
 
 
@@ -192,3 +204,40 @@ def test_red_flag_next_to_another_topic_offers_the_warning_signs_topic_first(
     answer = answer_for("q", pack_with(real_pack, Match(topic_id, 0.9), URGENT))
     assert answer.reply.related[0].id == real_pack.red_flag_topic
     assert len({r.id for r in answer.reply.related}) == len(answer.reply.related)
+
+
+def a_reassuring_topic(pack: ContentPack) -> str:
+    return next(t.id for t in pack.topics.values() if t.reassuring)
+
+
+def test_asserted_red_flag_sets_a_reassuring_match_aside(real_pack: ContentPack) -> None:
+    reassuring = a_reassuring_topic(real_pack)
+    answer = answer_for("q", pack_with(real_pack, Match(reassuring, 0.9), URGENT))
+    assert answer.topic_id == real_pack.red_flag_topic
+    assert answer.reply.related[0].id == reassuring
+    assert real_pack.texts["doctor_prompt"] in render_plain(answer)
+
+
+def test_negated_red_flag_keeps_the_reassuring_match_but_still_prompts(
+    real_pack: ContentPack,
+) -> None:
+    reassuring = a_reassuring_topic(real_pack)
+    negated = dataclasses.replace(URGENT, asserted=False)
+    answer = answer_for("q", pack_with(real_pack, Match(reassuring, 0.9), negated))
+    assert answer.topic_id == reassuring
+    assert answer.level is Level.URGENT
+    assert real_pack.texts["doctor_prompt"] in render_plain(answer)
+
+
+def test_red_flag_with_no_match_prefers_the_topic_its_concept_names(
+    real_pack: ContentPack,
+) -> None:
+    named = next(c for c in real_pack.red_flags.concepts.values() if c.topic)
+    flags = RedFlagResult(named.level, (named.id,))
+    answer = answer_for("q", pack_with(real_pack, Match(None, 0.1), flags))
+    assert answer.topic_id == named.topic
+
+
+def test_a_chosen_topic_is_never_its_own_related_button(real_pack: ContentPack) -> None:
+    answer = answer_for("q", pack_with(real_pack, Match(real_pack.red_flag_topic, 0.9), URGENT))
+    assert real_pack.red_flag_topic not in [r.id for r in answer.reply.related]

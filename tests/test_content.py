@@ -43,8 +43,11 @@ def pack_dir(tmp_path: Path) -> Path:
     """A minimal valid content pack: the real texts and red flags, two small topics."""
     root = tmp_path / "content"
     (root / "topics").mkdir(parents=True)
-    for name in ("texts.yaml", "red_flags.yaml"):
-        shutil.copy(DEFAULT_CONTENT_DIR / name, root / name)
+    shutil.copy(DEFAULT_CONTENT_DIR / "texts.yaml", root / "texts.yaml")
+    # The real red flags, minus the topics their concepts point to (this pack has two topics).
+    rules = (DEFAULT_CONTENT_DIR / "red_flags.yaml").read_text(encoding="utf-8")
+    rules = "\n".join(ln for ln in rules.splitlines() if not ln.startswith("    topic: "))
+    (root / "red_flags.yaml").write_text(rules + "\n", encoding="utf-8")
     (root / "content.yaml").write_text("language: en\nname: English\n", encoding="utf-8")
     write_topic(root, "alpha", related="[beta]")
     write_topic(root, "beta")
@@ -212,3 +215,12 @@ def test_emergency_number_setting_fills_the_prompts(pack_dir: Path) -> None:
     library = load_content(pack_dir, emergency_number="911")
     assert "911" in library.default.texts["emergency_prompt"]
     assert "{emergency_number}" not in library.default.texts["doctor_prompt"]
+
+
+def test_reassuring_must_be_true_or_false(pack_dir: Path) -> None:
+    path = pack_dir / "topics" / "beta.md"
+    path.write_text(
+        path.read_text().replace("red_flag: false\n", "red_flag: false\nreassuring: yes please\n")
+    )
+    (problem,) = problems_of(pack_dir)
+    assert "reassuring must be true or false" in problem

@@ -780,3 +780,36 @@ def test_a_misspelt_inflection_is_still_understood(rules: RedFlagRules) -> None:
 
 def test_a_misspelt_exact_form_is_still_understood(rules: RedFlagRules) -> None:
     assert level(rules, "I think he swallowd a battery") is E
+
+
+def test_a_negated_sign_is_flagged_but_marked_not_asserted(rules: RedFlagRules) -> None:
+    result = rules.detect("no fever, she just jerks a bit as she drifts off")
+    assert result.level is Level.URGENT
+    assert result.asserted is False
+
+
+def test_a_sign_that_is_itself_a_negation_is_asserted(rules: RedFlagRules) -> None:
+    assert rules.detect("he is not breathing").asserted is True
+    assert rules.detect("she hasnt come round since the fit").asserted is True
+
+
+def test_one_plain_sign_among_negated_ones_is_asserted(rules: RedFlagRules) -> None:
+    assert rules.detect("he isnt floppy but he has a high fever").asserted is True
+
+
+def test_concepts_name_the_topic_that_explains_them(rules: RedFlagRules) -> None:
+    result = rules.detect("the fit has gone on for 10 minutes and wont stop")
+    assert rules.topic_for(result) == "seizure-first-aid"
+
+
+def test_a_concept_topic_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    import shutil
+
+    from tgbot.content import DEFAULT_CONTENT_DIR, check_content
+
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    path = root / "red_flags.yaml"
+    path.write_text(path.read_text().replace("topic: seizure-first-aid", "topic: no-such-topic", 1))
+    problems = [str(p) for p in check_content(root)]
+    assert any("'long-seizure': no topic 'no-such-topic'" in p for p in problems)

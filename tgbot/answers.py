@@ -106,11 +106,17 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
             confidence = match.confidence
             chosen = pack.topic(match.topic_id) if match.topic_id else None
             suggestions = match.suggestions if chosen is None else ()
-    if chosen is None and flags.flagged and pack.red_flag_topic:
-        # A red flag with nothing confident to answer: show what to watch for and when to act,
-        # rather than a fallback that could read as "nothing to worry about".
-        chosen = pack.topic(pack.red_flag_topic)
-        suggestions = ()
+    set_aside: Topic | None = None
+    if flags.flagged and topic_id is None:
+        if chosen is None:
+            # A red flag with nothing confident to answer: show what to do about the sign,
+            # rather than a fallback that could read as "nothing to worry about".
+            chosen = _red_flag_topic(pack, flags)
+            suggestions = suggestions if chosen is None else ()
+        elif chosen.reassuring and flags.asserted:
+            # "This is usually normal" must not answer a message that asserts a red flag;
+            # the reassuring topic stays one tap away.
+            set_aside, chosen = chosen, _red_flag_topic(pack, flags) or chosen
     if chosen is not None:
         outcome = Outcome.ANSWERED
     elif suggestions:
@@ -120,7 +126,7 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
     else:
         outcome = Outcome.EMPTY
     level = highest(flags.level, Level.URGENT if chosen and chosen.red_flag else None)
-    reply = _compose(pack, outcome, chosen, suggestions, level)
+    reply = _compose(pack, outcome, chosen, suggestions, level, set_aside)
     return Answer(
         question=text,
         language=pack.language,
@@ -131,6 +137,16 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
         level=level,
         reply=reply,
     )
+
+
+def _red_flag_topic(pack: ContentPack, flags: RedFlagResult) -> Topic | None:
+    """The topic explaining the most urgent sign found, else the pack's warning-signs topic."""
+    try:
+        named = pack.red_flags.topic_for(flags)
+    except Exception:  # never let a lookup bug cost the reply
+        named = None
+    fallback = pack.topic(pack.red_flag_topic) if pack.red_flag_topic else None
+    return pack.topic(named or "") or fallback
 
 
 def _safe_detect(pack: ContentPack, text: str) -> RedFlagResult:
@@ -158,18 +174,19 @@ def _compose(
     topic: Topic | None,
     suggestions: tuple[str, ...],
     level: Level | None,
+    set_aside: Topic | None = None,
 ) -> Reply:
     refs = tuple(r for r in (_ref(pack, s) for s in suggestions) if r)
     related: tuple[TopicRef, ...] = ()
     message: str | None = None
     if topic is not None:
         related_ids = list(topic.related)
-        if level is not None and pack.red_flag_topic and topic.id != pack.red_flag_topic:
-            # A red flag next to a reassuring topic: the warning-signs topic is one tap away.
-            related_ids = [
-                pack.red_flag_topic,
-                *(r for r in related_ids if r != pack.red_flag_topic),
-            ]
+        if level is not None and pack.red_flag_topic:
+            # A red flag next to another topic: the warning-signs topic is one tap away.
+            related_ids.insert(0, pack.red_flag_topic)
+        if set_aside is not None:
+            related_ids.insert(0, set_aside.id)
+        related_ids = [r for r in dict.fromkeys(related_ids) if r != topic.id]
         related = tuple(r for r in (_ref(pack, s) for s in related_ids) if r)
     elif outcome is Outcome.SUGGESTED:
         message = None

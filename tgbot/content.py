@@ -48,7 +48,7 @@ REQUIRED_FIELDS = (
     "sources",
     "reviewed",
 )
-OPTIONAL_FIELDS = ("summary",)
+OPTIONAL_FIELDS = ("summary", "reassuring")
 # Sections of synonyms.yaml that are plain word lists (besides the `synonyms` mapping).
 VOCABULARY_LISTS = ("domain", "filler", "keep", "determiners", "question_words")
 
@@ -188,7 +188,16 @@ def _pack_roots(root: Path, problems: list[ContentProblem]) -> Iterator[Path]:
             yield child
 
 
+_SYMLINK_REFUSED = (
+    "a symbolic link; content files and folders must be plain ones inside the content folder"
+)
+
+
 def _read(path: Path, problems: list[ContentProblem]) -> str | None:
+    if path.is_symlink():
+        # A link could make the bot read, and show parents, a file outside the content folder.
+        problems.append(ContentProblem(path, 1, _SYMLINK_REFUSED))
+        return None
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -276,6 +285,14 @@ def _load_pack(
     if rf_data is not None:
         rules, rf_problems = compile_rules(rf_data, rf_path)
         problems.extend(rf_problems)
+    if rules is not None:
+        for concept in rules.concepts.values():
+            if concept.topic is not None and concept.topic not in topics:
+                problems.append(
+                    ContentProblem(
+                        rf_path, 1, f"concept {concept.id!r}: no topic {concept.topic!r}"
+                    )
+                )
     if len(problems) > before or rules is None:
         return None
     index = build_index(list(topics.values()), synonyms)
@@ -443,6 +460,9 @@ def _load_topics(folder: Path, problems: list[ContentProblem]) -> dict[str, Topi
     topics: dict[str, Topic] = {}
     first_seen: dict[str, Path] = {}
     related_refs: list[tuple[Path, int, str, str]] = []
+    if folder.is_symlink():
+        problems.append(ContentProblem(folder, 1, _SYMLINK_REFUSED))
+        return topics
     if not folder.is_dir():
         problems.append(ContentProblem(folder, 1, "missing topics folder"))
         return topics
@@ -564,6 +584,9 @@ def _load_topic(path: Path, problems: list[ContentProblem]) -> tuple[Topic, Line
     summary = meta.get("summary", "")
     if not isinstance(summary, str):
         bad("summary", "summary must be text")
+    reassuring = meta.get("reassuring", False)
+    if not isinstance(reassuring, bool):
+        bad("reassuring", "reassuring must be true or false")
     if not body:
         problems.append(
             ContentProblem(path, body_line, "the answer (text after the front matter) is empty")
@@ -593,6 +616,7 @@ def _load_topic(path: Path, problems: list[ContentProblem]) -> tuple[Topic, Line
         reviewed=reviewed,
         body=body,
         summary=str(summary).strip(),
+        reassuring=bool(reassuring),
         path=path,
     )
     return topic, meta

@@ -50,6 +50,9 @@ class Topic:
     reviewed: date
     body: str
     summary: str = ""
+    # A reassuring topic ("this is usually normal") never answers a message that asserts a
+    # red flag: the warning-signs topic does, with this one offered beside it.
+    reassuring: bool = False
     path: Path | None = None
 
 
@@ -59,6 +62,10 @@ class RedFlagResult:
 
     level: Level | None
     concepts: tuple[str, ...] = ()
+    # False when every sign was written negated ("no fever", "he isn't blue"). The level
+    # stands regardless (safety first); this only stops a negated sign from overriding the
+    # topic the parent actually asked about.
+    asserted: bool = True
 
     @property
     def flagged(self) -> bool:

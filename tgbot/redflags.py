@@ -46,8 +46,18 @@ _LOOKUP_CACHE_LIMIT = 50_000
 
 _CONCEPT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NUMBER_TOKEN = re.compile(r"\d{1,6}(?:\.\d{1,4})?")
-_TOP_KEYS = ("number_words", "number_fillers", "stop_words", "not_typos", "groups", "concepts")
-_CONCEPT_KEYS = ("id", "level", "label", "terms", "except")
+_TOP_KEYS = (
+    "number_words",
+    "number_fillers",
+    "stop_words",
+    "not_typos",
+    "negations",
+    "groups",
+    "concepts",
+)
+# How many words before a sign a negation word may stand ("not really blue").
+NEGATION_REACH = 3
+_CONCEPT_KEYS = ("id", "level", "label", "terms", "except", "topic")
 _NEAR_KEYS = ("near", "within", "ordered")
 _NUMBER_KEYS = (
     "at_least",
@@ -72,6 +82,7 @@ class Concept:
     level: Level
     label: str
     terms: tuple[str, ...]
+    topic: str | None = None  # the topic that explains what to do about this sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,7 @@ class RedFlagMatch:
     level: Level
     term: str
     words: str
+    negated: bool = False  # a negation word stands just before it ("no fever")
 
 
 # ------------------------------------------------------------------------------ compiled form
@@ -291,8 +303,10 @@ class RedFlagRules:
         _phrases: Sequence[tuple[Slot, ...]] = (),
         _number_words: Mapping[str, float] | None = None,
         _fillers: frozenset[str] = frozenset(),
+        _negations: frozenset[str] = frozenset(),
     ) -> None:
         self.concepts = MappingProxyType(dict(concepts))
+        self._negations = _negations
         self._compiled = tuple(_compiled)
         self._vocab = _vocabulary or _Vocabulary()
         self._phrases = tuple(_phrases)
@@ -329,7 +343,19 @@ class RedFlagRules:
         found = self._evaluate(text)
         if not found:
             return NO_RED_FLAG
-        return RedFlagResult(highest(*(m.level for m in found)), tuple(m.concept for m in found))
+        return RedFlagResult(
+            highest(*(m.level for m in found)),
+            tuple(m.concept for m in found),
+            asserted=not all(m.negated for m in found),
+        )
+
+    def topic_for(self, result: RedFlagResult) -> str | None:
+        """The topic of the most urgent matched concept that names one (first in content order)."""
+        named = [self.concepts[c] for c in result.concepts if c in self.concepts]
+        named = [c for c in named if c.topic]
+        if not named:
+            return None
+        return max(named, key=lambda c: c.level.rank).topic
 
     def explain(self, text: str) -> tuple[RedFlagMatch, ...]:
         """For each concept the text touches, the term and the words that matched (debugging)."""
@@ -381,8 +407,23 @@ class RedFlagRules:
             span = self._term_span(term, hits, blocked[ci], tokens, wids, values, sentence_of)
             if span is not None:
                 words = " ".join(tokens[span[0] : span[1]])
-                out.append(RedFlagMatch(cc.concept.id, cc.concept.level, term.source, words))
+                negated = self._negated(span, tokens, sentence_of)
+                out.append(
+                    RedFlagMatch(cc.concept.id, cc.concept.level, term.source, words, negated)
+                )
         return out
+
+    def _negated(self, span: Span, tokens: Sequence[str], sentence_of: Sequence[int]) -> bool:
+        """True when a negation word stands just before the sign or inside it, in its sentence.
+
+        A term that starts with a negation spells the sign itself ("not breathing", "hasnt
+        come round"), so the first word of the span never counts.
+        """
+        start, end = span
+        for i in (*range(max(0, start - NEGATION_REACH), start), *range(start + 1, end)):
+            if sentence_of[i] == sentence_of[start] and tokens[i] in self._negations:
+                return True
+        return False
 
     def _phrase_hits(self, wids: Sequence[frozenset[int]]) -> dict[int, list[Span]]:
         """Every occurrence of every phrase, found from the phrases' first words."""
@@ -606,6 +647,7 @@ class _Compiler:
         number_words = self._number_words()
         fillers = frozenset(self._word_list("number_fillers", single=True))
         not_typos = self._word_list("not_typos", single=True)
+        negations = frozenset(self._word_list("negations", single=True))
         self._read_groups()
         items = data.get("concepts")
         if not isinstance(items, LineList) or not items:
@@ -627,6 +669,7 @@ class _Compiler:
             _phrases=self.phrases,
             _number_words=number_words,
             _fillers=fillers,
+            _negations=negations,
         )
 
     def _word_list(self, key: str, *, single: bool) -> list[str]:
@@ -850,13 +893,18 @@ class _Compiler:
         label = item.get("label")
         if "label" in item and (not isinstance(label, str) or not label.strip()):
             self.problem(item.line_of("label"), "label must be non-empty text")
+        topic = item.get("topic")
+        if topic is not None and not (isinstance(topic, str) and _CONCEPT_ID.match(topic)):
+            self.problem(item.line_of("topic"), f"topic {topic!r} must be a topic id")
         terms = self._terms(item, "terms", numbers=True)
         excepts = self._terms(item, "except", numbers=False) if "except" in item else []
         if len(self.problems) > before or level is None or not isinstance(cid, str):
             return None
         if not terms:
             return None
-        concept = Concept(cid, level, str(label).strip(), tuple(t.source for t in terms))
+        concept = Concept(
+            cid, level, str(label).strip(), tuple(t.source for t in terms), topic or None
+        )
         plain_excepts = [t for t in excepts if not isinstance(t, _NumberTerm)]
         self._check_excepts(terms, plain_excepts, item)
         return _CompiledConcept(concept, tuple(terms), tuple(plain_excepts))
