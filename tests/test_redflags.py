@@ -813,3 +813,16 @@ def test_a_concept_topic_that_does_not_exist_is_reported(tmp_path: Path) -> None
     path.write_text(path.read_text().replace("topic: seizure-first-aid", "topic: no-such-topic", 1))
     problems = [str(p) for p in check_content(root)]
     assert any("'long-seizure': no topic 'no-such-topic'" in p for p in problems)
+
+
+def test_negated_is_blue_still_flags_emergency(rules: RedFlagRules) -> None:
+    assert level(rules, "he isn't blue or anything but he keeps jerking") is Level.EMERGENCY
+
+
+def test_a_toddler_refusing_vegetables_is_not_poor_feeding(rules: RedFlagRules) -> None:
+    assert level(rules, "my toddler refuses to eat any vegetables") is None
+    assert level(rules, "she is refusing to eat anything and keeps twitching") is Level.URGENT
+
+
+def test_eyes_rolling_in_romanised_hindi_is_flagged(rules: RedFlagRules) -> None:
+    assert level(rules, "jhatke ke time uski aankhen upar chali jati hain") is Level.URGENT
