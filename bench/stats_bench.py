@@ -67,10 +67,11 @@ def _stored(path: Path) -> tuple[int, int]:
     return int(events), int(dropped[0])
 
 
-async def throughput(folder: Path, answers: Sequence[Answer], events: int, rate: int) -> None:
-    print("1. Throughput through the queue into SQLite (default recorder settings)")
-    # Sustained: handlers offer events at a steady rate, yielding every millisecond the way
-    # a bot's loop turns between updates; the writer flushes in the background.
+async def measure_sustained(
+    folder: Path, answers: Sequence[Answer], events: int, rate: int
+) -> dict[str, float]:
+    """Events offered at a steady rate, yielding every millisecond the way a bot's loop turns
+    between updates, while the writer flushes in the background; stored events/s."""
     path = folder / "sustained.sqlite3"
     rec = StatsRecorder(path)
     await rec.start()
@@ -87,21 +88,47 @@ async def throughput(folder: Path, answers: Sequence[Answer], events: int, rate:
     elapsed = loop.time() - start
     await rec.stop()
     stored, dropped = _stored(path)
-    print(
-        f"   sustained: {events:,} offered at {rate:,}/s; {stored:,} stored, {dropped:,} "
-        f"dropped in {elapsed:.2f} s: {stored / elapsed:,.0f} events/s  (target >= 10,000/s)"
-    )
-    # Burst: a full queue (10,000 events) waiting, then written: the writer's own speed.
+    return {
+        "offered": events,
+        "offered_per_s": rate,
+        "stored": stored,
+        "dropped": dropped,
+        "seconds": elapsed,
+        "events_per_s": stored / elapsed,
+    }
+
+
+async def measure_burst(folder: Path, answers: Sequence[Answer], events: int) -> dict[str, float]:
+    """A full queue waiting, then written: the writer's own speed, stored events/s."""
     path = folder / "burst.sqlite3"
     rec = StatsRecorder(path, flush_interval=3600)
     await rec.start()
-    for i in range(10_000):
+    for i in range(events):
         rec.record_answer(answers[i % len(answers)], user_id=i, **PRIVATE)
     start = time.perf_counter()
     await rec.flush()
     elapsed = time.perf_counter() - start
     await rec.stop()
     stored, dropped = _stored(path)
+    return {
+        "stored": stored,
+        "dropped": dropped,
+        "seconds": elapsed,
+        "events_per_s": stored / elapsed,
+    }
+
+
+async def throughput(folder: Path, answers: Sequence[Answer], events: int, rate: int) -> None:
+    print("1. Throughput through the queue into SQLite (default recorder settings)")
+    s = await measure_sustained(folder, answers, events, rate)
+    print(
+        f"   sustained: {events:,} offered at {rate:,}/s; {s['stored']:,} stored, "
+        f"{s['dropped']:,} dropped in {s['seconds']:.2f} s: {s['events_per_s']:,.0f} events/s"
+        "  (target >= 10,000/s)"
+    )
+    # A full queue (10,000 events) is the most the recorder holds.
+    b = await measure_burst(folder, answers, 10_000)
+    stored, dropped, elapsed = b["stored"], b["dropped"], b["seconds"]
     print(
         f"   burst: a full queue of {stored:,} events written in {elapsed:.3f} s: "
         f"{stored / elapsed:,.0f} events/s ({dropped} dropped)"
@@ -169,7 +196,7 @@ TOPICS = (
 CONCEPTS = (("not-breathing", "emergency"), ("blue-colour", "emergency"), ("fever", "urgent"))
 
 
-def _generate(path: Path, rows: int, now: datetime, days: int) -> float:
+def generate_events(path: Path, rows: int, now: datetime, days: int) -> float:
     """Insert `rows` events spread over the last `days` days with executemany; seconds taken."""
     rng = random.Random(4)
     hours = [now - timedelta(hours=h) for h in range(days * 24)]
@@ -216,7 +243,7 @@ async def report_query(folder: Path, rows: int) -> None:
     await db.close()
     now = datetime.now(UTC)
     # Worst case for the 30-day window: every event falls inside it.
-    generated = _generate(path, rows, now, days=30)
+    generated = generate_events(path, rows, now, days=30)
     print("3. Report query over stored events")
     print(f"   generated {rows:,} events over the last 30 days in {generated:.1f} s")
     db = await open_reader(path)

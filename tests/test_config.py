@@ -157,6 +157,12 @@ def test_webhook_port_must_be_a_port_number() -> None:
     assert any("WEBHOOK_PORT" in p for p in problems({"WEBHOOK_PORT": "70000"}))
 
 
+def test_rate_limiter_is_on_unless_a_benchmark_turns_it_off() -> None:
+    assert parse_settings({}).rate_limited is True
+    assert parse_settings({"BENCH_NO_RATE_LIMIT": "1"}).rate_limited is False
+    assert any("BENCH_NO_RATE_LIMIT" in p for p in problems({"BENCH_NO_RATE_LIMIT": "maybe"}))
+
+
 def test_log_level_is_checked() -> None:
     assert parse_settings({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
     assert any("LOG_LEVEL" in p for p in problems({"LOG_LEVEL": "LOUD"}))

@@ -46,6 +46,14 @@ def test_rate_limiter_retries_flood_waits(harness: Harness) -> None:
     assert RATE_LIMIT_RETRIES >= 1
 
 
+def test_benchmarks_can_build_the_bot_without_the_rate_limiter(
+    tmp_path: Path, content_dir: Path, content_library: ContentLibrary
+) -> None:
+    settings = make_settings(tmp_path, content_dir, rate_limited=False)
+    app = build_application(settings, build_services(settings, content_library, NullStats()))
+    assert app.bot.rate_limiter is None
+
+
 async def test_start_hook_starts_statistics_and_sets_scoped_menus(harness: Harness) -> None:
     assert harness.app.post_init is not None
     await harness.app.post_init(harness.app)

@@ -69,6 +69,10 @@ class Settings:
     emergency_number: str | None = None
     content_dir: Path = DEFAULT_CONTENT_DIR
     log_level: str = "INFO"
+    # Benchmarks only (BENCH_NO_RATE_LIMIT=1): without AIORateLimiter the bot would exceed
+    # Telegram's flood limits and collect 429s; the HTTP benchmark turns it off to measure
+    # what the bot could do, beside the rate-limited figure.
+    rate_limited: bool = True
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -175,6 +179,8 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
     if not content_dir.is_dir():
         problems.append(f"CONTENT_DIR {str(content_dir)!r} is not a folder")
 
+    no_rate_limit = _bool(get("BENCH_NO_RATE_LIMIT"), "BENCH_NO_RATE_LIMIT", False, problems)
+
     log_level = (get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append("LOG_LEVEL must be one of " + ", ".join(LOG_LEVELS))
@@ -199,6 +205,7 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
         emergency_number=get("EMERGENCY_NUMBER"),
         content_dir=content_dir,
         log_level=log_level,
+        rate_limited=not no_rate_limit,
     )
 
 

@@ -16,7 +16,7 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -53,6 +53,16 @@ _CORRECTION_CACHE_LIMIT = 100_000
 # time flat as the catalogue grows; below the limit scoring is exact.
 COMMON_TERM_MIN_TOPICS = 64
 COMMON_TERM_SHARE = 0.1
+# The best-phrasing score is worked out for at most this many topics, the best by BM25: the
+# phrasing bonus reorders close candidates, it does not lift a topic from far behind. Every
+# scored topic is a candidate while there are no more than this (any catalogue of up to this
+# many topics), so scoring there is exact.
+PHRASE_CANDIDATES = 64
+# A message of common terms only is scored over each term's champions: the topics where the
+# term weighs most. Such a message names nothing distinctive, so the best it can get is a
+# suggestion; scoring every topic that holds "baby" would cost time in proportion to the
+# catalogue for nothing.
+COMMON_TERM_CHAMPIONS = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +181,15 @@ class QueryTerms:
 _DETERMINER = "<det>"
 
 
+def _ranking(scores: Mapping[int, float]) -> Callable[[int], tuple[float, int]]:
+    """Sort key of topics by score, the earlier topic first on a tie (stable across runs)."""
+    return lambda doc: (scores[doc], -doc)
+
+
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    # exp() overflows past about 709; a far-behind candidate's margin can reach that (its
+    # score is tiny next to the leader's), and its confidence is 0 to any precision anyway.
+    return 1.0 / (1.0 + math.exp(min(-x, 700.0)))
 
 
 class TextAnalyzer:
@@ -232,7 +249,8 @@ class TextAnalyzer:
         for concept in vocabulary.domain:
             terms = self.phrase_terms(words(normalize(concept)))
             self._domain.update(terms.originals, terms.expansions)
-        for known in (*vocabulary.domain, *vocabulary.keep, *known_words):
+        # Each distinct word once: a catalogue's bodies repeat their words many times over.
+        for known in {*vocabulary.domain, *vocabulary.keep, *known_words}:
             surface.update(words(normalize(known)))
         self._known = frozenset(surface)
         # Fuzzy targets bucketed by (first letter, length): a misspelling almost always keeps
@@ -424,77 +442,130 @@ class TopicIndex:
             for term, freq in tf.items():
                 postings[term][doc] = self._idf[term] * freq * (k1 + 1.0) / (freq + norm)
         self._postings = dict(postings)
-        # phrase postings: term -> phrase numbers; each phrase's topic and idf mass
-        phrase_postings: dict[str, list[int]] = defaultdict(list)
-        self._phrase_topic: list[int] = []
-        self._phrase_mass: list[float] = []
-        for number, (doc, _weight, terms) in enumerate(phrases):
+        # Per topic, its phrasings' terms: term -> the phrasings (numbered within the topic)
+        # that hold it, and each phrasing's idf mass. Scoring walks the candidates' own
+        # phrasings, so its cost does not grow with the catalogue (see _best_phrases).
+        by_topic: list[tuple[dict[str, list[int]], list[float]]] = [({}, []) for _ in topics]
+        for doc, _weight, terms in phrases:
+            holders, masses = by_topic[doc]
             unique = dict.fromkeys((*terms.originals, *terms.expansions))
             for term in unique:
-                phrase_postings[term].append(number)
-            self._phrase_topic.append(doc)
-            self._phrase_mass.append(sum(self._idf[t] for t in unique))
-        self._phrase_postings = dict(phrase_postings)
+                holders.setdefault(term, []).append(len(masses))
+            masses.append(sum(self._idf[t] for t in unique))
+        self._topic_phrases: list[tuple[dict[str, tuple[int, ...]], tuple[float, ...]]] = [
+            ({term: tuple(numbers) for term, numbers in holders.items()}, tuple(masses))
+            for holders, masses in by_topic
+        ]
+        self._phrase_terms = frozenset(term for holders, _ in by_topic for term in holders)
         self._common_df = (
             max(COMMON_TERM_MIN_TOPICS, int(COMMON_TERM_SHARE * count))
             if count > COMMON_TERM_MIN_TOPICS
             else count + 1
         )
-        average_phrases = len(phrases) / count if count else 1.0
-        self._common_phrase_df = (
-            int(self._common_df * average_phrases) if count > COMMON_TERM_MIN_TOPICS else None
-        )
+        # Each common term's champions: the topics it weighs most in, best first.
+        self._champions: dict[str, tuple[int, ...]] = {
+            term: tuple(heapq.nlargest(COMMON_TERM_CHAMPIONS, posting, key=_ranking(posting)))
+            for term, posting in self._postings.items()
+            if len(posting) >= self._common_df
+        }
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _accumulate(self, weights: Mapping[str, float]) -> dict[int, float]:
-        """BM25 scores of the topics that share a term with the query."""
+    def _accumulate(
+        self, weights: Mapping[str, float], gains: Mapping[str, float]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """BM25 scores of the topics that share a term with the query, and for each the sum
+        of the phrasing gains it shares (a bound on its best phrasing's score)."""
         scores: dict[int, float] = {}
-        common: list[tuple[dict[int, float], float]] = []
+        bounds: dict[int, float] = {}
+        common: list[tuple[dict[int, float], float, float | None]] = []
+        common_terms: list[str] = []
         for term, weight in weights.items():
             posting = self._postings.get(term)
             if posting is None:
                 continue
+            gain = gains.get(term)  # None for a word pair: phrasings are scored on words
             if len(posting) >= self._common_df:
-                common.append((posting, weight))
+                common.append((posting, weight, gain))
+                common_terms.append(term)
                 continue
             for doc, contribution in posting.items():
                 scores[doc] = scores.get(doc, 0.0) + weight * contribution
+            if gain is not None:
+                for doc in posting:
+                    bounds[doc] = bounds.get(doc, 0.0) + gain
         if common and not scores:
-            # only common terms: nothing rarer narrows the field, so score them in full
-            for posting, weight in common:
-                for doc, contribution in posting.items():
-                    scores[doc] = scores.get(doc, 0.0) + weight * contribution
-        else:
-            for posting, weight in common:
-                for doc in scores:
-                    found = posting.get(doc)
-                    if found is not None:
-                        scores[doc] += weight * found
-        return scores
+            # Only common terms: nothing rarer narrows the field. The topics each term weighs
+            # most in stand for the field (champion lists), then score those in full below.
+            scores = dict.fromkeys(
+                (doc for term in common_terms for doc in self._champions[term]), 0.0
+            )
+        for posting, weight, gain in common:
+            for doc in scores:
+                found = posting.get(doc)
+                if found is not None:
+                    scores[doc] += weight * found
+                    if gain is not None:
+                        bounds[doc] = bounds.get(doc, 0.0) + gain
+        return scores, bounds
 
-    def _best_phrases(self, weights: Mapping[str, float]) -> dict[int, float]:
-        """Per topic, the best phrasing's score: matched query mass times its completeness."""
+    def _best_phrase(
+        self, doc: int, gains: Mapping[str, tuple[float, float]], position: Mapping[str, int]
+    ) -> float:
+        """The topic's best phrasing score: matched query mass times its completeness."""
+        holders, masses = self._topic_phrases[doc]
+        # The shared terms by a set intersection (in C), then in the query's order so every
+        # sum adds up in the same order, to the same last bit, as term by term.
+        found = sorted(holders.keys() & gains.keys(), key=position.__getitem__)
         gained: dict[int, float] = {}
         covered: dict[int, float] = {}
-        limit = self._common_phrase_df
-        for term, weight in weights.items():
-            numbers = self._phrase_postings.get(term)
-            if numbers is None or (limit is not None and len(numbers) > limit):
-                continue  # a word in most phrasings says little about which one was meant
-            idf = self._idf[term]
-            for number in numbers:
-                gained[number] = gained.get(number, 0.0) + weight * idf
-                covered[number] = covered.get(number, 0.0) + idf
-        best: dict[int, float] = {}
+        for term in found:
+            gain, term_idf = gains[term]
+            for number in holders[term]:
+                gained[number] = gained.get(number, 0.0) + gain
+                covered[number] = covered.get(number, 0.0) + term_idf
+        top = 0.0
         for number, gain in gained.items():
-            mass = self._phrase_mass[number]
+            mass = masses[number]
             score = gain * covered[number] / mass if mass > 0 else 0.0
-            doc = self._phrase_topic[number]
-            if score > best.get(doc, 0.0):
-                best[doc] = score
-        return best
+            if score > top:
+                top = score
+        return top
+
+    def _add_phrase_scores(
+        self,
+        scores: dict[int, float],
+        bounds: Mapping[int, float],
+        pool: Iterable[int],
+        gains: Mapping[str, tuple[float, float]],
+        wanted: int,
+    ) -> None:
+        """Add the phrasing bonus to the topics that can still reach the top `wanted`.
+
+        Topics are taken by their upper bound (BM25 plus the bonus at its most); once that
+        bound is below the wanted-th best total so far, no later topic can enter the top, and
+        the rest keep their BM25 score alone. The top comes out exactly as if every topic had
+        been scored; most topics are never looked at.
+        """
+        weight = self.settings.phrase_weight
+        position = {term: i for i, term in enumerate(gains)}
+        # A bound a hair above the sum: float rounding must never let a topic exceed it.
+        room = weight * (1.0 + 1e-9)
+        ceiling = {doc: scores[doc] + room * bounds.get(doc, 0.0) for doc in pool}
+        best: list[tuple[float, int]] = []  # the wanted best (total, -doc), smallest first
+        for doc in sorted(ceiling, key=ceiling.__getitem__, reverse=True):
+            if len(best) >= wanted and ceiling[doc] < best[0][0]:
+                break
+            if bounds.get(doc):
+                phrase = self._best_phrase(doc, gains, position)
+                if phrase > 0.0:
+                    scores[doc] += weight * phrase
+            entry = (scores[doc], -doc)
+            if len(best) < wanted:
+                heapq.heappush(best, entry)
+            elif entry > best[0]:
+                heapq.heapreplace(best, entry)
 
     def _matchable_mass(self, query: QueryTerms) -> float:
         """The best score any topic could reach for the query (every term saturated).
@@ -516,13 +587,30 @@ class TopicIndex:
         query = self.analyzer.query(text)
         if not query.weights or limit <= 0:
             return [], query.in_domain
-        scores = self._accumulate(query.weights)
-        if self.settings.phrase_weight:
-            for doc, score in self._best_phrases(query.weights).items():
-                scores[doc] = scores.get(doc, 0.0) + self.settings.phrase_weight * score
+        idf = self._idf
+        # phrasing terms of the query -> (weight x idf, idf), in the query's order
+        gains = {
+            term: (weight * idf[term], idf[term])
+            for term, weight in query.weights.items()
+            if term in self._phrase_terms
+        }
+        scores, bounds = self._accumulate(query.weights, {t: g for t, (g, _) in gains.items()})
         if not scores:
             return [], query.in_domain
-        top = heapq.nlargest(max(limit, 2), scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        wanted = max(limit, 2)
+        pool: Iterable[int] = scores
+        if len(scores) > PHRASE_CANDIDATES:
+            # Only the best by BM25 get the phrasing bonus; a topic left out scores no more
+            # than any candidate, so the top few are among the candidates too.
+            pool = heapq.nlargest(PHRASE_CANDIDATES, scores, key=_ranking(scores))
+        if self.settings.phrase_weight:
+            # Every topic with a matching phrasing has a BM25 score: in a catalogue of up to
+            # PHRASE_CANDIDATES topics every one is a candidate and scoring is exact.
+            self._add_phrase_scores(scores, bounds, pool, gains, wanted)
+        if wanted > PHRASE_CANDIDATES:
+            pool = scores
+        ranked = heapq.nlargest(wanted, pool, key=_ranking(scores))
+        top = [(doc, scores[doc]) for doc in ranked]
         mass = self._matchable_mass(query)
         factor = 1.0 if query.in_domain else OFF_DOMAIN_FACTOR
         best = top[0][1]

@@ -11,7 +11,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -55,6 +56,13 @@ BULLET = "• "
 ELLIPSIS = "…"
 
 Where = Literal["private", "group", "inline"]
+
+# Rendering is a pure function of content texts, which repeat on every reply (20 topics, a
+# handful of prompts), so results are memoised: about a third of a reply's cost otherwise.
+# The keys are the rendered texts themselves: content and interface texts, and the
+# operators' /stats figures (never a parent's message), so a content reload simply makes
+# new keys; the bounds keep memory flat.
+_RENDER_CACHE = 1024
 
 
 # --- Styled text ---------------------------------------------------------------------------
@@ -112,6 +120,11 @@ def _markup_spans(text: str, *, bold: bool = False, italic: bool = False) -> lis
 
 def markup_blocks(text: str, *, bold: bool = False, italic: bool = False) -> list[Block]:
     """Blocks of content text in the light Markdown of tgbot.markup."""
+    return list(_markup_blocks(text, bold, italic))
+
+
+@lru_cache(maxsize=_RENDER_CACHE)
+def _markup_blocks(text: str, bold: bool, italic: bool) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for part in parse_blocks(text):
         if isinstance(part, Paragraph):
@@ -122,7 +135,7 @@ def markup_blocks(text: str, *, bold: bool = False, italic: bool = False) -> lis
                 segs.append(Segment(("\n" if i else "") + BULLET, bold=bold, italic=italic))
                 segs.extend(_markup_spans(item, bold=bold, italic=italic))
             blocks.append(tuple(segs))
-    return blocks
+    return tuple(blocks)
 
 
 def render_text(text: str) -> str:
@@ -150,7 +163,11 @@ class AnswerParts:
 def answer_blocks(answer: Answer, *, related_as_text: bool) -> AnswerParts:
     """The reply's blocks in the order of answers.render_plain: emergency prompt first, then
     the answer, suggestions, doctor prompt, related, sources, and the disclaimer last."""
-    r: Reply = answer.reply
+    return _reply_blocks(answer.reply, related_as_text)
+
+
+@lru_cache(maxsize=_RENDER_CACHE)
+def _reply_blocks(r: Reply, related_as_text: bool) -> AnswerParts:
     head: list[Block] = []
     middle: list[Block] = []
     if r.emergency_prompt:
@@ -199,7 +216,14 @@ def render_answer(
     answer: Answer, *, related_as_text: bool, limit: int = MAX_MESSAGE_CHARS
 ) -> list[str]:
     """The answer as one or more HTML messages, each at most limit characters."""
-    return split_html(answer_blocks(answer, related_as_text=related_as_text).blocks, limit)
+    # The reply alone decides the rendering (the question text is not part of it), and
+    # replies repeat: one per topic and red-flag level, mostly.
+    return list(_render_reply(answer.reply, related_as_text, limit))
+
+
+@lru_cache(maxsize=_RENDER_CACHE)
+def _render_reply(reply: Reply, related_as_text: bool, limit: int) -> tuple[str, ...]:
+    return tuple(split_html(_reply_blocks(reply, related_as_text).blocks, limit))
 
 
 def split_html(blocks: Iterable[Block], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -221,12 +245,13 @@ def split_html(blocks: Iterable[Block], limit: int = MAX_MESSAGE_CHARS) -> list[
     return chunks
 
 
-def _fit_block(block: Block, limit: int) -> list[str]:
+@lru_cache(maxsize=_RENDER_CACHE)
+def _fit_block(block: Block, limit: int) -> tuple[str, ...]:
     rendered = block_html(block)
     if not rendered:
-        return []
+        return ()
     if html_length(rendered) <= limit:
-        return [rendered]
+        return (rendered,)
     pieces: list[str] = []
     current: list[Segment] = []
     size = 0  # exact length of block_html(current): same-style neighbours share their tags
@@ -242,7 +267,7 @@ def _fit_block(block: Block, limit: int) -> list[str]:
         size += atom_size
     if current:
         pieces.append(block_html(tuple(current)))
-    return [p for p in pieces if p.strip()]
+    return tuple(p for p in pieces if p.strip())
 
 
 def _tag_overhead(seg: Segment) -> int:
@@ -352,9 +377,32 @@ def deep_link(bot_username: str, topic_id: str | None = None) -> str:
 # --- Keyboards -----------------------------------------------------------------------------
 
 
-def _topic_button(ref: TopicRef) -> list[InlineKeyboardButton]:
+class _SharedButton(InlineKeyboardButton):
+    """A button made once and shown under many replies (PTB's objects are immutable once
+    made), serialised once too: PTB turns every button of every keyboard into a dict on
+    every send, which was a tenth of a reply's cost."""
+
+    __slots__ = ("_as_dict",)
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not recursive:
+            return super().to_dict(recursive=False)
+        cached: dict[str, Any] | None = getattr(self, "_as_dict", None)
+        if cached is None:
+            cached = super().to_dict()
+            self._as_dict = cached  # a private attribute: allowed on a frozen object
+        return dict(cached)  # a copy: whoever serialises it may change it
+
+
+@lru_cache(maxsize=_RENDER_CACHE)
+def _topic_button(ref: TopicRef) -> tuple[InlineKeyboardButton, ...]:
     data = topic_data(ref.id)
-    return [InlineKeyboardButton(ref.title, callback_data=data)] if data else []
+    return (_SharedButton(ref.title, callback_data=data),) if data else ()
+
+
+@lru_cache(maxsize=_RENDER_CACHE)
+def _link_button(label: str, url: str) -> InlineKeyboardButton:
+    return _SharedButton(label, url=url)
 
 
 def answer_keyboard(
@@ -367,14 +415,14 @@ def answer_keyboard(
 ) -> InlineKeyboardMarkup | None:
     """Buttons under an answer: suggestions and related topics (private), a "continue in
     private" link (groups, inline), and the 👍/👎 row for answered questions."""
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[Sequence[InlineKeyboardButton]] = []
     if where != "inline":
         rows.extend(row for row in map(_topic_button, answer.reply.suggestions) if row)
     if where == "private":
         rows.extend(row for row in map(_topic_button, answer.reply.related) if row)
     else:
         link = deep_link(bot_username, answer.topic_id)
-        rows.append([InlineKeyboardButton(pack.text("continue_private"), url=link)])
+        rows.append([_link_button(pack.text("continue_private"), link)])
     if event_id and answer.outcome is Outcome.ANSWERED:
         yes = feedback_data(event_id, True)
         no = feedback_data(event_id, False)
@@ -398,7 +446,7 @@ def continue_private_keyboard(
     pack: ContentPack, bot_username: str, topic_id: str | None
 ) -> InlineKeyboardMarkup:
     link = deep_link(bot_username, topic_id)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(pack.text("continue_private"), url=link)]])
+    return InlineKeyboardMarkup([[_link_button(pack.text("continue_private"), link)]])
 
 
 def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:

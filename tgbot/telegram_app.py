@@ -13,7 +13,7 @@ import json
 import logging
 import signal
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -149,6 +149,8 @@ def build_application(
         await set_command_menus(app, services)
         _install_sighup(app, services)
         log.info("event=started mode=%s", settings.mode)
+        if not settings.rate_limited:
+            log.warning("event=rate_limiter_off reason=BENCH_NO_RATE_LIMIT benchmarks_only")
 
     async def post_shutdown(app: TgApplication) -> None:
         await services.stats.stop()
@@ -159,7 +161,6 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -168,7 +169,13 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if not with_updater:
         builder = builder.updater(None)
-    app: TgApplication = builder.build()
+    app: TgApplication
+    if settings.rate_limited:
+        app = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)).build()
+    else:
+        # Benchmarks only (BENCH_NO_RATE_LIMIT). The cast: TgApplication's bot type names the
+        # limiter's argument type, which an application without a limiter never uses.
+        app = cast(TgApplication, builder.build())
     register_handlers(app, services)
     return app
 

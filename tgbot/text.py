@@ -43,29 +43,47 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 _stemmer = snowballstemmer.stemmer("english")
 
 
+class _CleanedChars(dict[int, str]):
+    """What clean() makes of each code point, worked out on first sight and remembered.
+
+    The decision depends on the character alone, so one str.translate() over this mapping
+    does in C what a Python loop over every character did (a tenth of the time on long
+    texts). Only the first _CLEANED_CHARS_LIMIT distinct characters are remembered, so a
+    stream of exotic characters cannot grow memory.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            # Control, format (zero-width joiners, RTL marks), surrogates, private use: drop,
+            # but keep whitespace controls as word breaks.
+            out = " " if ch in "\t\n\r\v\f" else ""
+        elif cat in ("So", "Sk", "Sm") and ch not in "°%+":
+            out = " "
+        elif cat == "Mn":
+            # Combining marks: stray ones (zalgo text) would glue onto letters; NFKC already
+            # composed the meaningful ones (é), so the rest are noise.
+            out = ""
+        else:
+            out = ch
+        if len(self) < _CLEANED_CHARS_LIMIT:
+            self[code] = out
+        return out
+
+
+_CLEANED_CHARS_LIMIT = 50_000
+_CLEANED_CHARS = _CleanedChars()
+
+
 def clean(text: str) -> str:
     """Make raw user text safe and uniform: NFKC, plain quotes, no control or zero-width chars.
 
     Case is kept; emoji and symbols become spaces; runs of whitespace collapse to one space.
     """
     text = text[:MAX_TEXT_CHARS]
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    out: list[str] = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            # Control, format (zero-width joiners, RTL marks), surrogates, private use: drop,
-            # but keep whitespace controls as word breaks.
-            out.append(" " if ch in "\t\n\r\v\f" else "")
-        elif cat in ("So", "Sk", "Sm") and ch not in "°%+":
-            out.append(" ")
-        elif cat == "Mn":
-            # Combining marks: stray ones (zalgo text) would glue onto letters; NFKC already
-            # composed the meaningful ones (é), so the rest are noise.
-            continue
-        else:
-            out.append(ch)
-    return _SPACES.sub(" ", "".join(out)).strip()
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_CLEANED_CHARS)
+    return _SPACES.sub(" ", text).strip()
 
 
 def strip_addressing(text: str) -> str:
