@@ -139,6 +139,11 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
     )
 
 
+def red_flag_level(text: str, pack: ContentPack) -> Level | None:
+    """The red-flag level of a text alone (no matching): for chatter the bot only watches."""
+    return _safe_detect(pack, text if isinstance(text, str) else "").level
+
+
 def _red_flag_topic(pack: ContentPack, flags: RedFlagResult) -> Topic | None:
     """The topic explaining the most urgent sign found, else the pack's warning-signs topic."""
     try:

@@ -12,7 +12,7 @@ import re
 from telegram import ChatMember, ChatMemberUpdated, Message, MessageEntity, Update
 from telegram.ext import ContextTypes, ExtBot
 
-from tgbot.answers import Answer, Outcome, answer_for
+from tgbot.answers import Answer, Outcome, answer_for, red_flag_level
 from tgbot.botstate import Services
 from tgbot.content import ContentPack
 from tgbot.delivery import (
@@ -104,8 +104,15 @@ class GroupChat:
         if not text:
             return
         pack = pack_for(self.services, author if message.sender_chat is None else None)
+        addressed = mentions_bot(message, context.bot) or replies_to_bot(message, context.bot)
+        if (
+            not addressed
+            and not self.services.groups.autoanswer(message.chat.id)
+            and red_flag_level(text, pack) is not Level.EMERGENCY
+        ):
+            return  # chatter the bot only watches for emergencies: no reply, no statistics
         answer = answer_for(text, pack)
-        path = self._path_for(message, context.bot, answer, text, pack)
+        path = self._path_for(addressed, message, answer, text, pack)
         if path is None:
             return  # chatter: no reply, no statistics
         await answer_question(
@@ -121,9 +128,9 @@ class GroupChat:
         )
 
     def _path_for(
-        self, message: Message, bot: ExtBot[None], answer: Answer, text: str, pack: ContentPack
+        self, addressed: bool, message: Message, answer: Answer, text: str, pack: ContentPack
     ) -> AskPath | None:
-        if mentions_bot(message, bot) or replies_to_bot(message, bot):
+        if addressed:
             return AskPath.FREE_TEXT
         if (
             self.services.groups.autoanswer(message.chat.id)
