@@ -8,6 +8,7 @@ import pytest
 from conftest import Harness, make_settings
 from tgfakes import PRIVATE_USER, Failure, message_update
 
+from tgbot import delivery
 from tgbot.answers import Outcome
 from tgbot.content import ContentLibrary, ContentPack
 from tgbot.render import render_text
@@ -254,9 +255,12 @@ async def test_user_who_blocked_the_bot_is_dropped_quietly(
 
 
 async def test_server_error_while_sending_is_logged_and_survived(
-    harness: Harness, caplog: pytest.LogCaptureFixture
+    harness: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    harness.api.fail_next("sendMessage", Failure(500, "Internal Server Error"))
+    # Every attempt fails (a single 500 is retried and delivered: test_delivery_retry.py).
+    monkeypatch.setattr(delivery, "RETRY_DELAYS", (0.0,))
+    for _ in range(delivery.SEND_ATTEMPTS):
+        harness.api.fail_next("sendMessage", Failure(500, "Internal Server Error"))
     await harness.send(message_update(QUESTION))
     assert "event=network_error" in caplog.text
     harness.api.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from tgbot.answers import answer_for
@@ -42,7 +42,7 @@ class Buttons:
             await self._topic(query, press, pack, context)
         else:
             log.info("event=button_unknown")
-            await query.answer(pack.text("unknown_callback"))
+            await _acknowledge(query, pack.text("unknown_callback"))
 
     async def _vote(self, query: CallbackQuery, press: FeedbackPress, pack: ContentPack) -> None:
         try:
@@ -51,7 +51,7 @@ class Buttons:
             log.warning("event=stats_error op=record_feedback error=%s", type(exc).__name__)
             counted = False
         log.info("event=feedback helpful=%d counted=%d", press.helpful, counted)
-        await query.answer(pack.text("feedback_thanks" if counted else "feedback_unknown"))
+        await _acknowledge(query, pack.text("feedback_thanks" if counted else "feedback_unknown"))
         message = query.message
         if counted and isinstance(message, Message):
             # One vote per answer: the 👍/👎 row goes, the other buttons stay.
@@ -71,9 +71,9 @@ class Buttons:
         message = query.message
         if message is None:
             # A button on an inline-mode message has no chat to answer in.
-            await query.answer(pack.text("open_in_private"))
+            await _acknowledge(query, pack.text("open_in_private"))
             return
-        await query.answer()
+        await _acknowledge(query)
         chat = message.chat
         group = is_group(chat)
         await answer_question(
@@ -87,3 +87,12 @@ class Buttons:
             reply_to=None,
             thread_id=thread_of(message) if group and isinstance(message, Message) else None,
         )
+
+
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer the press (stops the button's spinner). A failure here must not cost the parent
+    the topic the button opens: the spinner stops by itself, a missing answer does not."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        log.info("event=button_ack_failed error=%s", type(exc).__name__)

@@ -7,8 +7,11 @@ carry content ids and outcomes only: never a user or chat id, a name, or message
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from telegram import (
     Chat,
@@ -19,6 +22,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from tgbot.answers import Answer
@@ -45,6 +49,7 @@ __all__ = [
     "reply_html",
     "reply_text",
     "send_html",
+    "send_with_retry",
     "thread_of",
 ]
 
@@ -52,6 +57,16 @@ log = logging.getLogger("tgbot.delivery")
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+
+# A send that failed in transit (5xx, a dropped connection, a timeout, a garbled answer, a flood
+# wait the rate limiter gave up on) is tried again, a bounded number of times: a parent who
+# asked must get the answer, above all a red-flag prompt. With the real Telegram a response
+# lost after delivery can make a retry show a message twice; a parent who reads an answer
+# twice is better off than one who never gets the prompt. Errors that say the message itself
+# cannot be sent (blocked, bad request, chat migrated) are never retried.
+SEND_ATTEMPTS = 5
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # seconds before the 2nd, 3rd, ... attempt
+MAX_RETRY_AFTER = 60.0  # a longer flood wait is not sat out inside a handler
 
 
 def is_group(chat: Chat) -> bool:
@@ -75,6 +90,40 @@ def asker_id(message: Message) -> int | None:
     return message.from_user.id
 
 
+def _retry_delay(exc: TelegramError, attempt: int) -> float | None:
+    """Seconds to wait before trying a failed send again, or None when it must not be."""
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return seconds + 0.1 if seconds <= MAX_RETRY_AFTER else None
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]  # TimedOut is one too
+    if type(exc) is TelegramError and isinstance(exc.__cause__, ValueError):
+        # PTB's "Invalid server response": the answer was not JSON (cut short by a proxy).
+        return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+    return None
+
+
+async def send_with_retry(send: Callable[[], Awaitable[Message]]) -> Message:
+    """Run one Bot API send, trying again after transient failures (see SEND_ATTEMPTS)."""
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return await send()
+        except TelegramError as exc:
+            delay = _retry_delay(exc, attempt)
+            if delay is None or attempt == SEND_ATTEMPTS - 1:
+                raise
+            # The error's type only: its message may quote a server answer.
+            log.info(
+                "event=send_retry attempt=%d error=%s wait_s=%.1f",
+                attempt + 1,
+                type(exc).__name__,
+                delay,
+            )
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
 async def send_html(
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int,
@@ -87,22 +136,22 @@ async def send_html(
     """Send HTML messages in order; the first replies to reply_to, the last carries buttons."""
     sent: list[Message] = []
     for i, chunk in enumerate(chunks):
-        last = i == len(chunks) - 1
-        sent.append(
-            await context.bot.send_message(
-                chat_id=chat_id,
-                text=chunk,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                message_thread_id=thread_id,
-                reply_parameters=(
-                    ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-                    if reply_to is not None and i == 0
-                    else None
-                ),
-                reply_markup=keyboard if last else None,
-            )
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            if reply_to is not None and i == 0
+            else None
         )
+        send = functools.partial(
+            context.bot.send_message,
+            chat_id=chat_id,
+            text=chunk,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            message_thread_id=thread_id,
+            reply_parameters=reply,
+            reply_markup=keyboard if i == len(chunks) - 1 else None,
+        )
+        sent.append(await send_with_retry(send))
     return sent
 
 

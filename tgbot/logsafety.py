@@ -38,7 +38,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 # Library lines sometimes quote a whole Bot API payload (PTB logs an unparsable response body
 # verbatim), and payloads hold names, ids and message text. Our own lines never carry JSON.
-_PAYLOAD = re.compile(r"[\[{].*[\]}]", re.S)
+# A payload may be cut short (a dropped connection, a garbled answer) and then has no closing
+# bracket, so everything from the first JSON- or repr-looking opener to the end is withheld:
+# "{" or "[" followed by a quote, a bracket or a digit ("[Errno 111]" stays readable).
+_PAYLOAD = re.compile(r"""[\[{](?=\s*["'\[{0-9]).*""", re.S)
 PAYLOAD_WITHHELD = "<payload withheld>"
 
 

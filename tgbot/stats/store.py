@@ -189,7 +189,10 @@ async def open_reader(path: Path) -> aiosqlite.Connection:
     """Open an existing database read-only for reports; it must have the current schema."""
     if not await asyncio.to_thread(path.is_file):
         raise FileNotFoundError(f"no statistics database at {path}")
-    db = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+    # A URI, so the path is percent-encoded: a "#", "?" or "%" in it would otherwise cut the
+    # path short or add parameters (and "mode=ro" would be lost: SQLite would create a file).
+    uri = await asyncio.to_thread(lambda: path.absolute().as_uri() + "?mode=ro")
+    db = await aiosqlite.connect(uri, uri=True)
     try:
         version = await _user_version(db)
         if version != SCHEMA_VERSION:
