@@ -826,3 +826,16 @@ def test_a_toddler_refusing_vegetables_is_not_poor_feeding(rules: RedFlagRules) 
 
 def test_eyes_rolling_in_romanised_hindi_is_flagged(rules: RedFlagRules) -> None:
     assert level(rules, "jhatke ke time uski aankhen upar chali jati hain") is Level.URGENT
+
+
+def test_zero_width_spaces_between_words_do_not_hide_a_flag(rules: RedFlagRules) -> None:
+    assert level(rules, "he is\u200bnot\u200bbreathing") is Level.EMERGENCY
+
+
+def test_nul_characters_between_words_do_not_hide_a_flag(rules: RedFlagRules) -> None:
+    assert level(rules, "she\x00stopped\x00breathing") is Level.EMERGENCY
+
+
+def test_accents_on_every_letter_do_not_hide_a_flag(rules: RedFlagRules) -> None:
+    decorated = "".join(ch + "\u0308" for ch in "she stopped breathing")
+    assert level(rules, decorated) is Level.EMERGENCY

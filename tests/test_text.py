@@ -45,3 +45,11 @@ def test_has_letters_is_false_for_symbols_only() -> None:
 
 def test_clean_bounds_huge_input() -> None:
     assert len(clean("a" * 1_000_000)) <= 20_000
+
+
+def test_plain_reading_breaks_words_at_invisible_characters() -> None:
+    from tgbot.text import plain_reading
+
+    assert plain_reading("not\u200bbreathing") == "not breathing"
+    assert plain_reading("n\u0308ot") == "not"
+    assert plain_reading("an ordinary question?\n") is None

@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from tgbot.model import NO_RED_FLAG, ContentProblem, Level, RedFlagResult, highest
-from tgbot.text import normalize, split_sentences, stem, words_and_numbers
+from tgbot.text import normalize, plain_reading, split_sentences, stem, words_and_numbers
 from tgbot.yamlsrc import LineList, LineMap
 
 __all__ = ["Concept", "RedFlagMatch", "RedFlagRules", "compile_rules"]
@@ -341,6 +341,15 @@ class RedFlagRules:
     def detect(self, text: str) -> RedFlagResult:
         """Every concept the text touches (in content order) and the highest level among them."""
         found = self._evaluate(text)
+        second = plain_reading(text)
+        if second is not None:
+            # Noise can glue words or decorate letters ("not\u200bbreathing", "n̈ȯt
+            # b̈rėȧẗḧïn̈g"); a sign found in either reading counts (safety first).
+            seen = {m.concept for m in found}
+            extra = [m for m in self._evaluate(second) if m.concept not in seen]
+            if extra:
+                order = {cid: i for i, cid in enumerate(self.concepts)}
+                found = sorted([*found, *extra], key=lambda m: order.get(m.concept, 0))
         if not found:
             return NO_RED_FLAG
         return RedFlagResult(
@@ -358,6 +367,7 @@ class RedFlagRules:
         return max(named, key=lambda c: c.level.rank).topic
 
     def explain(self, text: str) -> tuple[RedFlagMatch, ...]:
+        # The first reading only: explain() is a debugging aid for content editors.
         """For each concept the text touches, the term and the words that matched (debugging)."""
         return tuple(self._evaluate(text))
 

@@ -115,6 +115,29 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_reading(text: str) -> str | None:
+    """A second reading of noisy text, or None when it would read the same.
+
+    clean() drops invisible characters (so "twi\u200btch" stays one word) and keeps accents;
+    this reading instead makes every control or invisible character a word break and strips
+    accents, so "not\u200bbreathing" and "n\u0308o\u0308t breathing" read as plain words.
+    """
+    text = text[:MAX_TEXT_CHARS]
+    if text.isascii() and not _ASCII_CONTROL.search(text):
+        return None
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text):
+        cat = unicodedata.category(ch)
+        if cat == "Mn":
+            continue
+        out.append(" " if cat in ("Cc", "Cf", "Zl", "Zp") else ch)
+    second = "".join(out)
+    return None if second == text else second
+
+
 def has_letters(text: str) -> bool:
     """True when the text holds at least one letter or digit after cleaning."""
     return any(ch.isalnum() for ch in clean(text))
