@@ -39,7 +39,7 @@ class StubRules:
         self._result = result
         self._error = error
         self._real = real
-        self.concepts: dict[str, object] = {}
+        self.concepts = real.concepts if real else {}
 
     def detect(self, text: str) -> RedFlagResult:
         if self._error:
@@ -241,3 +241,19 @@ def test_red_flag_with_no_match_prefers_the_topic_its_concept_names(
 def test_a_chosen_topic_is_never_its_own_related_button(real_pack: ContentPack) -> None:
     answer = answer_for("q", pack_with(real_pack, Match(real_pack.red_flag_topic, 0.9), URGENT))
     assert real_pack.red_flag_topic not in [r.id for r in answer.reply.related]
+
+
+def test_an_emergency_sets_a_background_topic_aside_for_what_to_do_now(
+    real_pack: ContentPack,
+) -> None:
+    background = a_plain_topic(real_pack)
+    answer = answer_for("q", pack_with(real_pack, Match(background, 0.9), EMERGENCY))
+    assert answer.topic_id == real_pack.red_flag_topic
+    assert answer.reply.related[0].id == background
+
+
+def test_an_emergency_keeps_a_topic_that_says_what_to_do(real_pack: ContentPack) -> None:
+    acting = next(c.topic for c in real_pack.red_flags.concepts.values() if c.topic)
+    assert acting is not None
+    answer = answer_for("q", pack_with(real_pack, Match(acting, 0.9), EMERGENCY))
+    assert answer.topic_id == acting

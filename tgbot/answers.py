@@ -113,9 +113,13 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
             # rather than a fallback that could read as "nothing to worry about".
             chosen = _red_flag_topic(pack, flags)
             suggestions = suggestions if chosen is None else ()
-        elif chosen.reassuring and flags.asserted:
-            # "This is usually normal" must not answer a message that asserts a red flag;
-            # the reassuring topic stays one tap away.
+        elif flags.asserted and (
+            chosen.reassuring
+            or (flags.level is Level.EMERGENCY and not _acts_on_red_flags(pack, chosen))
+        ):
+            # "This is usually normal" must not answer a message that asserts a red flag, and
+            # an emergency gets what to do now, not background ("blister pack open and now
+            # she's twitching" is not a question about treatment). The match stays one tap away.
             set_aside, chosen = chosen, _red_flag_topic(pack, flags) or chosen
     if chosen is not None:
         outcome = Outcome.ANSWERED
@@ -142,6 +146,14 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
 def red_flag_level(text: str, pack: ContentPack) -> Level | None:
     """The red-flag level of a text alone (no matching): for chatter the bot only watches."""
     return _safe_detect(pack, text if isinstance(text, str) else "").level
+
+
+def _acts_on_red_flags(pack: ContentPack, topic: Topic) -> bool:
+    """True for topics that say what to do about a sign: the warning-signs topic and those
+    red-flag concepts name (first aid, infantile spasms)."""
+    return topic.id == pack.red_flag_topic or any(
+        concept.topic == topic.id for concept in pack.red_flags.concepts.values()
+    )
 
 
 def _red_flag_topic(pack: ContentPack, flags: RedFlagResult) -> Topic | None:
