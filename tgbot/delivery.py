@@ -277,3 +277,27 @@ async def answer_question(
     if group and answer.topic_id and sent:
         services.recent.remember(chat.id, thread_id, answer.topic_id, sent[0].message_id)
     return sent
+
+
+async def answer_message(
+    services: Services,
+    context: ContextTypes.DEFAULT_TYPE,
+    message: Message,
+    answer: Answer,
+    pack: ContentPack,
+    path: AskPath,
+    *,
+    quote: bool,
+) -> list[Message]:
+    """answer_question for a message: in its chat and forum thread, quoting it when asked."""
+    return await answer_question(
+        services,
+        context,
+        chat=message.chat,
+        answer=answer,
+        pack=pack,
+        path=path,
+        user_id=asker_id(message),
+        reply_to=message.message_id if quote else None,
+        thread_id=thread_of(message),
+    )

@@ -16,13 +16,11 @@ from tgbot.answers import Answer, Outcome, answer_for, red_flag_level
 from tgbot.botstate import Services
 from tgbot.content import ContentPack
 from tgbot.delivery import (
-    answer_question,
-    asker_id,
+    answer_message,
     is_group,
     pack_for,
     reply_text,
     send_html,
-    thread_of,
 )
 from tgbot.model import Level
 from tgbot.render import markup_blocks, split_html
@@ -115,17 +113,7 @@ class GroupChat:
         path = self._path_for(addressed, message, answer, text, pack)
         if path is None:
             return  # chatter: no reply, no statistics
-        await answer_question(
-            self.services,
-            context,
-            chat=message.chat,
-            answer=answer,
-            pack=pack,
-            path=path,
-            user_id=asker_id(message),
-            reply_to=message.message_id,
-            thread_id=thread_of(message),
-        )
+        await answer_message(self.services, context, message, answer, pack, path, quote=True)
 
     def _path_for(
         self, addressed: bool, message: Message, answer: Answer, text: str, pack: ContentPack

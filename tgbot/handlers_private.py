@@ -16,13 +16,11 @@ from tgbot.answers import answer_for
 from tgbot.botstate import Services
 from tgbot.content import TOPIC_ID, ContentPack
 from tgbot.delivery import (
-    answer_question,
-    asker_id,
+    answer_message,
     is_group,
     pack_for,
     reply_html,
     reply_text,
-    thread_of,
 )
 from tgbot.render import (
     MAX_START_PAYLOAD,
@@ -79,16 +77,8 @@ class PrivateChat:
             and pack.topic(payload) is not None
         ):
             answer = answer_for("", pack, topic_id=payload)
-            await answer_question(
-                self.services,
-                context,
-                chat=message.chat,
-                answer=answer,
-                pack=pack,
-                path=AskPath.DEEP_LINK,
-                user_id=asker_id(message),
-                reply_to=None,
-                thread_id=None,
+            await answer_message(
+                self.services, context, message, answer, pack, AskPath.DEEP_LINK, quote=False
             )
             return
         blocks = markup_blocks(pack.text("welcome")) + markup_blocks(
@@ -156,16 +146,14 @@ class PrivateChat:
         if not question:
             await reply_text(context, message, pack.text("ask_howto"))
             return
-        await answer_question(
+        await answer_message(
             self.services,
             context,
-            chat=message.chat,
-            answer=answer_for(question, pack),
-            pack=pack,
-            path=AskPath.ASK_COMMAND,
-            user_id=asker_id(message),
-            reply_to=message.message_id,
-            thread_id=thread_of(message),
+            message,
+            answer_for(question, pack),
+            pack,
+            AskPath.ASK_COMMAND,
+            quote=True,
         )
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -185,16 +173,14 @@ class PrivateChat:
             return
         question = message.text or message.caption or ""
         pack = self._pack(update)
-        await answer_question(
+        await answer_message(
             self.services,
             context,
-            chat=message.chat,
-            answer=answer_for(question, pack),
-            pack=pack,
-            path=AskPath.FREE_TEXT,
-            user_id=asker_id(message),
-            reply_to=None,
-            thread_id=None,
+            message,
+            answer_for(question, pack),
+            pack,
+            AskPath.FREE_TEXT,
+            quote=False,
         )
 
     async def other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
