@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from tgbot.stats.period import window
+
 __all__ = [
     "DayFigures",
     "ReportData",
@@ -54,11 +56,9 @@ class ReportPeriod:
 
 
 def report_period(days: int, now: datetime | None = None) -> ReportPeriod:
-    """The last `days` UTC days up to and including today (the statistics keep UTC days)."""
-    if days < 1:
-        raise ValueError(f"days must be at least 1, not {days}")
-    today = (now or datetime.now(UTC)).astimezone(UTC).date()
-    return ReportPeriod(first=today - timedelta(days=days - 1), last=today)
+    """The last `days` UTC days up to and including today, as the statistics count them."""
+    span = window(days, now or datetime.now(UTC))
+    return ReportPeriod(first=span.start, last=span.end)
 
 
 @dataclass(frozen=True, slots=True)

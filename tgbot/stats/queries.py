@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
 
+from tgbot.stats.period import Window, window
 from tgbot.stats.store import DROPPED_EVENTS, read_counter
 
 __all__ = [
@@ -35,29 +36,6 @@ __all__ = [
     "top_topics",
     "window",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A run of whole UTC days, both ends included."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def each_day(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range(self.days)]
-
-
-def window(days: int, now: datetime) -> Window:
-    """The last `days` UTC days up to and including the day of `now`."""
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    end = now.astimezone(UTC).date()
-    return Window(start=end - timedelta(days=days - 1), end=end)
 
 
 @dataclass(frozen=True, slots=True)
