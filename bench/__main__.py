@@ -36,8 +36,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from bench.suite import matcher_scale, over_http, pipeline, startup, stats_store
 from bench.suite.figures import MISSED, OK, Row, table
-from tgbot.content import ContentLibrary, load_content
-from tgbot.ui_texts import UI_TEXTS
+from tgbot.core.content import ContentLibrary, load_content
+from tgbot.core.ui_texts import UI_TEXTS
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"

@@ -1,6 +1,6 @@
 """Approach B for the comparison: rapidfuzz string similarity over each topic's phrasings.
 
-Kept in bench/ only: bench/matcher_compare.py showed BM25 (tgbot.matching) to be better.
+Kept in bench/ only: bench/matcher_compare.py showed BM25 (tgbot.core.matching) to be better.
 It shares the production text analysis (spelling correction, stems, synonyms, the domain
 gate and the question-sentence focus), so the comparison is about the scoring alone.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from tgbot.matching import (
+from tgbot.core.matching import (
     MAX_SUGGESTIONS,
     OFF_DOMAIN_FACTOR,
     Candidate,
@@ -20,8 +20,8 @@ from tgbot.matching import (
     TextAnalyzer,
     Vocabulary,
 )
-from tgbot.model import Topic
-from tgbot.text import normalize, words
+from tgbot.core.model import Topic
+from tgbot.core.text import normalize, words
 
 Scorer = Callable[..., float]
 SCORERS: dict[str, Scorer] = {

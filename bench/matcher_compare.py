@@ -1,6 +1,6 @@
 """Compare question matchers on the dev set: accuracy, abstention and latency, side by side.
 
-Approaches: (A) "bm25", the production matcher in tgbot.matching (BM25 plus the best single
+Approaches: (A) "bm25", the production matcher in tgbot.core.matching (BM25 plus the best single
 phrasing), and "bm25-plain" (BM25 alone); (B) "fuzzy-tsr" and
 "fuzzy-wratio", rapidfuzz token_set_ratio / WRatio over each topic's phrasings
 (bench/fuzzy_matcher.py). Both share the same text analysis, so only the scoring differs.
@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.fuzzy_matcher import FuzzyPhraseIndex
-from tgbot.answers import answer_for
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentPack, load_content
-from tgbot.matching import (
+from tgbot.core.answers import answer_for
+from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentPack, load_content
+from tgbot.core.matching import (
     ANSWER_THRESHOLD,
     DEFAULT_SETTINGS,
     SUGGEST_THRESHOLD,
@@ -45,7 +45,7 @@ from tgbot.matching import (
     TopicIndex,
     Vocabulary,
 )
-from tgbot.model import Topic
+from tgbot.core.model import Topic
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_SET = REPO.parent / "shared" / "eval" / "dev.jsonl"

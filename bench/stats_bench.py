@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tgbot.answers import Answer, answer_for  # noqa: E402
-from tgbot.content import ContentPack, load_content  # noqa: E402
+from tgbot.core.answers import Answer, answer_for  # noqa: E402
+from tgbot.core.content import ContentPack, load_content  # noqa: E402
 from tgbot.stats.events import AskPath, Channel  # noqa: E402
 from tgbot.stats.queries import summary  # noqa: E402
 from tgbot.stats.recorder import StatsRecorder  # noqa: E402

@@ -19,13 +19,13 @@ from telegram import Update
 from telegram.ext import ContextTypes
 from tgfakes import TOKEN, RecordingRequest, RecordingStats
 
-from tgbot.answers import answer_for
-from tgbot.botstate import Services
+from tgbot.channels.telegram.app import build_application, build_services
+from tgbot.channels.telegram.handlers import TgApplication
+from tgbot.channels.telegram.state import Services
 from tgbot.config import Settings
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentLibrary, ContentPack, load_content
-from tgbot.handlers import TgApplication
-from tgbot.model import Level
-from tgbot.telegram_app import build_application, build_services
+from tgbot.core.answers import answer_for
+from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentLibrary, ContentPack, load_content
+from tgbot.core.model import Level
 
 # As the launcher does at start: PTB's opt-in to timedelta durations, so a flood wait does not
 # raise a deprecation warning (an error under filterwarnings=error).

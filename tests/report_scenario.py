@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tgbot.answers import Outcome
-from tgbot.model import Level
+from tgbot.core.answers import Outcome
+from tgbot.core.model import Level
 from tgbot.stats.events import AskPath, Channel
 from tgbot.stats.recorder import StatsRecorder
 from tgbot.stats.testing import FakeClock, make_answer

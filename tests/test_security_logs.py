@@ -22,12 +22,12 @@ import pytest
 from conftest import make_settings
 from tgfakes import BOT_USERNAME, TOKEN, RecordingRequest, group_chat, message_update
 
+from tgbot.channels.telegram.app import build_application, build_services
+from tgbot.channels.telegram.handlers import TgApplication
 from tgbot.config import SettingsError, parse_settings
-from tgbot.content import ContentLibrary
-from tgbot.handlers import TgApplication
+from tgbot.core.content import ContentLibrary
 from tgbot.logsafety import PAYLOAD_WITHHELD, configure_logging
 from tgbot.stats.recorder import StatsRecorder
-from tgbot.telegram_app import build_application, build_services
 
 REPO = Path(__file__).resolve().parent.parent
 JsonDict = dict[str, Any]

@@ -23,7 +23,7 @@ from telegram import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from tgbot.answers import Answer
+from tgbot.core.answers import Answer
 from tgbot.stats.events import AskPath, Channel
 from tgbot.stats.service import new_event_id
 

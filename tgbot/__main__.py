@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentError, ContentLibrary, load_content
+from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentError, ContentLibrary, load_content
 
 
 def _load_or_exit(content_dir: Path) -> ContentLibrary:
@@ -19,7 +19,7 @@ def _load_or_exit(content_dir: Path) -> ContentLibrary:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from tgbot.cli_ask import ask_jsonl, ask_once
+    from tgbot.channels.ask import ask_jsonl, ask_once
 
     library = _load_or_exit(args.content)
     pack = library.pack(args.lang)
@@ -34,8 +34,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from tgbot.content import check_content
-    from tgbot.ui_texts import UI_TEXTS
+    from tgbot.core.content import check_content
+    from tgbot.core.ui_texts import UI_TEXTS
 
     problems = check_content(args.dir, required_texts=UI_TEXTS)
     for problem in problems:
@@ -48,7 +48,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_console(args: argparse.Namespace) -> int:
-    from tgbot.console import run_console
+    from tgbot.channels.console import run_console
 
     run_console(_load_or_exit(args.content))
     return 0

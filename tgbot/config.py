@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from tgbot.content import DEFAULT_CONTENT_DIR
+from tgbot.core.content import DEFAULT_CONTENT_DIR
 
 __all__ = ["DEFAULT_API_BASE_FILE_URL", "DEFAULT_API_BASE_URL", "Settings", "SettingsError"]
 

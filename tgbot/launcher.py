@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 
 from tgbot.config import SettingsError, load_settings
-from tgbot.content import ContentError, load_content
+from tgbot.core.content import ContentError, load_content
+from tgbot.core.ui_texts import UI_TEXTS
 from tgbot.logsafety import configure_logging
-from tgbot.ui_texts import UI_TEXTS
 
 log = logging.getLogger("tgbot.launcher")
 
@@ -38,13 +38,13 @@ def main(argv: Sequence[str] = ()) -> int:
         sys.stderr.write("Refusing to start: the content is invalid.\n" + exc.report() + "\n")
         return 2
     if force_console or settings.token is None:
-        from tgbot.console import run_console
+        from tgbot.channels.console import run_console
 
         run_console(library)
         return 0
     from telegram.error import InvalidToken
 
-    from tgbot.telegram_app import run_bot
+    from tgbot.channels.telegram.app import run_bot
 
     log.info("event=starting mode=%s content=%s", settings.mode, library.version)
     try:

@@ -21,9 +21,9 @@ from typing import Any
 
 from bench.suite.figures import Row, fmt_mb, fmt_ms, fmt_rate, ms, percentile, verdict
 from bench.suite.synthetic import build_lexicon, synthetic_catalogue
-from tgbot.content import ContentPack
-from tgbot.matching import TopicIndex, Vocabulary
-from tgbot.model import Topic
+from tgbot.core.content import ContentPack
+from tgbot.core.matching import TopicIndex, Vocabulary
+from tgbot.core.model import Topic
 
 SECTION = "1 matcher"
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"

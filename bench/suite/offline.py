@@ -29,8 +29,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from tgbot.content import ContentPack
-from tgbot.telegram_app import CONCURRENT_UPDATES
+from tgbot.channels.telegram.app import CONCURRENT_UPDATES
+from tgbot.core.content import ContentPack
 
 TOKEN = "987654321:BENCH-offline-token_0123456789abcdef"  # noqa: S105 - fake, offline only
 BOT_ID = 987654321

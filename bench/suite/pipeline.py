@@ -5,7 +5,7 @@ Like with like: both are built with ApplicationBuilder, the same offline BaseReq
 Bot API JSON at once, no network), the same concurrency setting and no rate limiter (the
 limiter caps every bot at ~30 messages/s by design, which would measure its sleeps, not the
 code; section 3 reports the limited figure over HTTP). Our bot is built by
-tgbot.telegram_app's own builder and handler registration, logs at INFO as in production
+tgbot.channels.telegram.app's own builder and handler registration, logs at INFO as in production
 (to a null stream), and with statistics on writes a temporary SQLite file through the real
 recorder, flushed inside the timed run. Each update is parsed from JSON (Update.de_json) in
 the timed loop, as the bot does with getUpdates, and the loop yields once per update, as a
@@ -37,11 +37,11 @@ from bench.suite.offline import (
     build_echo_bot,
     update_mix,
 )
+from tgbot.channels.telegram.app import build_application, build_services
 from tgbot.config import Settings
-from tgbot.content import ContentLibrary
+from tgbot.core.content import ContentLibrary
 from tgbot.logsafety import configure_logging
 from tgbot.stats.recorder import StatsRecorder
-from tgbot.telegram_app import build_application, build_services
 
 SECTION = "2 pipeline"
 TARGET_RATIO = 0.7

@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.suite.figures import Row, fmt_mb, verdict
 from bench.suite.synthetic import build_lexicon, synthetic_catalogue, write_content_dir
-from tgbot.content import ContentPack
+from tgbot.core.content import ContentPack
 
 SECTION = "5 start-up"
 REPO = Path(__file__).resolve().parents[2]

@@ -20,8 +20,8 @@ from typing import Any
 
 from bench.stats_bench import generate_events, measure_burst, measure_sustained
 from bench.suite.figures import Row, fmt_rate, verdict
-from tgbot.answers import answer_for
-from tgbot.content import ContentPack
+from tgbot.core.answers import answer_for
+from tgbot.core.content import ContentPack
 from tgbot.stats.recorder import StatsRecorder
 from tgbot.stats.store import open_store
 

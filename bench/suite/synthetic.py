@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentPack
-from tgbot.model import Source, Topic
-from tgbot.text import normalize, words
+from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentPack
+from tgbot.core.model import Source, Topic
+from tgbot.core.text import normalize, words
 
 DICTIONARIES = (
     Path("/usr/share/dict/american-english"),

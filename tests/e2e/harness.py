@@ -20,8 +20,8 @@ from typing import Any
 
 from fakebotapi import FakeBotApi, FakeChat, FakeUser, Mark, SentMessage
 
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentPack, load_content
-from tgbot.markup import to_plain
+from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentPack, load_content
+from tgbot.core.markup import to_plain
 
 REPO = Path(__file__).resolve().parents[2]
 # Syntactically valid, obviously fake; its secret part is what the log scan looks for.

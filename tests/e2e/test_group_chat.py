@@ -12,8 +12,8 @@ import pytest
 from fakebotapi import FakeChat, FakeUser
 
 from e2e.harness import BOT_USERNAME, Conversation, content_pack, squash
-from tgbot.content import ContentPack
-from tgbot.markup import to_plain
+from tgbot.core.content import ContentPack
+from tgbot.core.markup import to_plain
 
 pytestmark = pytest.mark.e2e
 

@@ -28,9 +28,9 @@ from e2e.harness import (
     leaks,
     running_bot,
 )
-from tgbot.answers import Answer, Outcome, answer_for
-from tgbot.content import ContentPack
-from tgbot.model import Level
+from tgbot.core.answers import Answer, Outcome, answer_for
+from tgbot.core.content import ContentPack
+from tgbot.core.model import Level
 
 pytestmark = pytest.mark.e2e
 

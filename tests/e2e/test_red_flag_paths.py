@@ -12,10 +12,10 @@ import pytest
 from fakebotapi import FakeChat, FakeUser, parse_html
 
 from e2e.harness import BOT_USERNAME, Conversation, content_pack, squash
-from tgbot.answers import answer_for
-from tgbot.content import ContentPack
-from tgbot.markup import to_plain
-from tgbot.model import Level
+from tgbot.core.answers import answer_for
+from tgbot.core.content import ContentPack
+from tgbot.core.markup import to_plain
+from tgbot.core.model import Level
 
 pytestmark = pytest.mark.e2e
 

@@ -41,9 +41,9 @@ from e2e.harness import BOT_USERNAME, TOKEN, BotProcess, content_pack, identifie
 from fakebotapi import TRANSIENT_KINDS, FakeBotApi, FakeUser, FaultPlan, Mark, SentMessage
 
 from soak.dbfaults import DatabaseFaults, PhaseReport, rss_kb
-from tgbot.answers import answer_for
-from tgbot.content import ContentPack
-from tgbot.render import markup_blocks, render_answer, split_html
+from tgbot.channels.telegram.render import markup_blocks, render_answer, split_html
+from tgbot.core.answers import answer_for
+from tgbot.core.content import ContentPack
 
 FLOOD_LIMIT = 10  # the bot's FloodGuard: 10 counted questions a minute per user
 FLOOD_WINDOW = 61.0  # seconds, one more than the guard's window: clocks differ slightly

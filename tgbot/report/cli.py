@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tgbot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentError, load_content
 from tgbot.report.build import render_page
 from tgbot.report.charts import render_stats_png
 from tgbot.report.data import load_report_data

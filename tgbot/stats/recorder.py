@@ -28,7 +28,8 @@ from typing import Literal, NamedTuple
 
 import aiosqlite
 
-from tgbot.answers import Answer, Outcome
+from tgbot.core.answers import Answer, Outcome
+from tgbot.core.text import strip_addressing
 from tgbot.stats.anonymize import AskerTokens, utc_now
 from tgbot.stats.events import (
     AskPath,
@@ -42,7 +43,6 @@ from tgbot.stats.queries import summaries
 from tgbot.stats.scrub import MAX_INPUT_CHARS, scrub
 from tgbot.stats.service import new_event_id
 from tgbot.stats.store import Batch, open_reader, open_store, roll_up, write_batch
-from tgbot.text import strip_addressing
 
 __all__ = ["EVENT_ID", "RecorderStatus", "StatsRecorder", "StoreText"]
 

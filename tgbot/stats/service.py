@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Protocol
 
-from tgbot.answers import Answer
+from tgbot.core.answers import Answer
 from tgbot.stats.events import AskPath, Channel
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from tgbot.answers import Answer, Outcome, Reply, TopicRef
-from tgbot.model import Level, RedFlagResult, Topic
+from tgbot.core.answers import Answer, Outcome, Reply, TopicRef
+from tgbot.core.model import Level, RedFlagResult, Topic
 
 __all__ = ["FakeClock", "make_answer"]
 
