@@ -28,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tgbot.config import Settings  # noqa: E402
 from tgbot.core.answers import Answer, answer_for  # noqa: E402
 from tgbot.core.content import ContentPack, load_content  # noqa: E402
 from tgbot.stats.events import AskPath, Channel  # noqa: E402
@@ -48,6 +49,8 @@ FALLBACK_QUESTIONS = (
     "🍼🍼",
 )
 PRIVATE = {"channel": Channel.PRIVATE, "path": AskPath.FREE_TEXT}
+# The bot's own default (no question texts); bench/scrub_bench.py measures the opt-in scrubber.
+STORE_TEXT = Settings().stats_store_text
 
 
 def _questions() -> list[str]:
@@ -73,7 +76,7 @@ async def measure_sustained(
     """Events offered at a steady rate, yielding every millisecond the way a bot's loop turns
     between updates, while the writer flushes in the background; stored events/s."""
     path = folder / "sustained.sqlite3"
-    rec = StatsRecorder(path)
+    rec = StatsRecorder(path, store_text=STORE_TEXT)
     await rec.start()
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -101,7 +104,7 @@ async def measure_sustained(
 async def measure_burst(folder: Path, answers: Sequence[Answer], events: int) -> dict[str, float]:
     """A full queue waiting, then written: the writer's own speed, stored events/s."""
     path = folder / "burst.sqlite3"
-    rec = StatsRecorder(path, flush_interval=3600)
+    rec = StatsRecorder(path, flush_interval=3600, store_text=STORE_TEXT)
     await rec.start()
     for i in range(events):
         rec.record_answer(answers[i % len(answers)], user_id=i, **PRIVATE)
@@ -146,7 +149,7 @@ def _time_one(service: StatsService, question: str, pack: ContentPack, user_id: 
 
 
 async def latency(folder: Path, pack: ContentPack, questions: Sequence[str], rounds: int) -> None:
-    on = StatsRecorder(folder / "latency.sqlite3")
+    on = StatsRecorder(folder / "latency.sqlite3", store_text=STORE_TEXT)
     off = NullStats()
     await on.start()
     for q in questions:  # warm caches (stemmer, regexes) for both sides alike

@@ -77,3 +77,33 @@ def test_a_library_line_quoting_a_payload_withholds_it(log_output: io.StringIO) 
     assert "Can not load invalid JSON data" in line
     assert "5357514066" not in line
     assert "Patient" not in line
+
+
+def test_a_library_line_repeated_in_a_loop_is_held_back() -> None:
+    import io
+    import logging as _logging
+
+    from tgbot.logsafety import LimitRepeats
+
+    stream = io.StringIO()
+    handler = _logging.StreamHandler(stream)
+    handler.addFilter(LimitRepeats(burst=5, window=10.0))
+    logger = _logging.getLogger("asyncio.test_repeats")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for _ in range(10_000):
+            logger.error("socket.accept() out of system resource")
+    finally:
+        logger.removeHandler(handler)
+    assert stream.getvalue().count("out of system resource") == 5
+
+
+def test_our_own_lines_are_never_held_back_by_the_repeat_limit() -> None:
+    import logging as _logging
+
+    from tgbot.logsafety import LimitRepeats
+
+    limit = LimitRepeats(burst=1)
+    record = _logging.LogRecord("tgbot.x", _logging.INFO, "f", 1, "event=answer", None, None)
+    assert all(limit.filter(record) for _ in range(10))

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-__all__ = ["RedactSecrets", "configure_logging", "redact"]
+__all__ = ["LimitRepeats", "RedactSecrets", "configure_logging", "redact"]
 
 REDACTED = "<redacted>"
 # A token anywhere: in URLs as ".../bot123:ABC.../getMe", or bare.
@@ -82,12 +82,47 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class LimitRepeats(logging.Filter):
+    """Library lines repeated in a loop (asyncio's "Too many open files" on every accept,
+    uvicorn's "Invalid HTTP request" per hostile client) pass at most `burst` times per
+    `window` seconds per logger and message; the next one that passes says how many were
+    held back. Our own lines (tgbot.*) are rate-limited where they are written, not here.
+    Memory is bounded: at most `max_keys` distinct lines are tracked.
+    """
+
+    def __init__(self, burst: int = 5, window: float = 10.0, max_keys: int = 1000) -> None:
+        super().__init__()
+        self._burst = burst
+        self._window = window
+        self._max_keys = max_keys
+        self._seen: dict[tuple[str, str], tuple[float, int, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("tgbot"):
+            return True
+        key = (record.name, str(record.msg)[:200])
+        now = record.created
+        start, passed, held = self._seen.get(key, (now, 0, 0))
+        if now - start > self._window:
+            start, passed = now, 0
+        if passed >= self._burst:
+            self._seen[key] = (start, passed, held + 1)
+            return False
+        if len(self._seen) >= self._max_keys and key not in self._seen:
+            self._seen.clear()
+        self._seen[key] = (start, passed + 1, 0)
+        if held:
+            record.msg = f"{record.msg} (and {held} more like it held back)"
+        return True
+
+
 def configure_logging(
     level: int | str, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
     """One stderr handler on the root logger with the redaction filter; returns the handler."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(LimitRepeats())  # before redaction: it keys on the unformatted line
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -102,7 +102,8 @@ def _script(conv: Conversation, pack: ContentPack, run: ScriptedRun) -> None:
     api.wait_for(lambda: api.callback_answer(query), timeout=10, what="the vote's answer")
     run.votes.append((first_answer.topic_id, True))
 
-    # Personal data in an unanswerable message: kept (scrubbed) as an unanswered text.
+    # Personal data in an unanswerable message: with the default settings no text is kept
+    # (test_stored_texts.py opts texts in).
     pii = (
         f"Call me on {PHONE} or mail {EMAIL}, my daughter {CHILD_NAME} "
         f"(@{bart.username}) does a strange thing with her toes"

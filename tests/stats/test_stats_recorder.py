@@ -222,7 +222,7 @@ async def test_text_is_kept_only_for_unanswered_questions(
     _record(recorder, make_answer("which pram is best, asks Anna", topic=topic, outcome=outcome))
     await recorder.flush()
     texts = _query(db_path, "SELECT kind, text FROM questions_text")
-    assert texts == ([("unanswered", "which pram is best, asks [name]")] if kept else [])
+    assert texts == ([("unanswered", "which pram is best, asks […]")] if kept else [])
 
 
 async def test_the_bot_addressing_is_not_part_of_the_kept_text(
@@ -236,13 +236,61 @@ async def test_the_bot_addressing_is_not_part_of_the_kept_text(
 async def test_thumbs_down_keeps_the_scrubbed_text_of_an_answered_question(
     recorder: StatsRecorder, db_path: Path
 ) -> None:
-    event_id = _record(recorder, make_answer("why does Leo twitch, call 07700 900123"))
-    assert recorder.record_feedback(event_id, helpful=False)
+    event_id = _record(recorder, make_answer("why does Leo twitch at night, is it normal"))
+    assert recorder.record_feedback(event_id, helpful=False, voter_id=111)  # the asker
     await recorder.flush()
     assert _query(db_path, "SELECT event_id, helpful FROM feedback") == [(event_id, 0)]
     assert _query(db_path, "SELECT kind, text FROM questions_text") == [
-        ("unhelpful", "why does [name] twitch, call [phone]")
+        ("unhelpful", "why does […] twitch at night, is it normal")
     ]
+
+
+async def test_thumbs_down_keeps_no_text_that_cannot_be_kept_safely(
+    recorder: StatsRecorder, db_path: Path
+) -> None:
+    event_id = _record(recorder, make_answer("why does Leo twitch, call 07700 900123"))
+    assert recorder.record_feedback(event_id, helpful=False, voter_id=111)
+    await recorder.flush()
+    assert _query(db_path, "SELECT event_id, helpful FROM feedback") == [(event_id, 0)]
+    assert _query(db_path, "SELECT text FROM questions_text") == []
+
+
+async def test_thumbs_down_from_someone_else_counts_but_keeps_no_text(
+    recorder: StatsRecorder, db_path: Path
+) -> None:
+    # In a group anyone can press 👎 under another parent's answer.
+    event_id = _record(recorder, make_answer("why does my son twitch at night"), user_id=111)
+    assert recorder.record_feedback(event_id, helpful=False, voter_id=222)
+    await recorder.flush()
+    assert _query(db_path, "SELECT event_id, helpful FROM feedback") == [(event_id, 0)]
+    assert _query(db_path, "SELECT text FROM questions_text") == []
+
+
+async def test_thumbs_down_without_a_known_voter_or_asker_keeps_no_text(
+    recorder: StatsRecorder, db_path: Path
+) -> None:
+    no_voter = _record(recorder, make_answer("why does my son twitch at night"))
+    no_asker = _record(recorder, make_answer("why does my son twitch at night"), user_id=None)
+    assert recorder.record_feedback(no_voter, helpful=False)
+    assert recorder.record_feedback(no_asker, helpful=False, voter_id=111)
+    await recorder.flush()
+    assert len(_query(db_path, "SELECT event_id FROM feedback")) == 2
+    assert _query(db_path, "SELECT text FROM questions_text") == []
+
+
+async def test_thumbs_down_by_the_asker_after_utc_midnight_keeps_no_text(
+    make_recorder: Callable[..., StatsRecorder], db_path: Path
+) -> None:
+    # The asker token changes at midnight; the check fails closed rather than keep an id.
+    clock = FakeClock(datetime(2025, 3, 10, 23, 59, tzinfo=UTC))
+    rec = make_recorder(clock=clock)
+    await rec.start()
+    event_id = _record(rec, make_answer("why does my son twitch at night"))
+    clock.advance(timedelta(minutes=2))
+    assert rec.record_feedback(event_id, helpful=False, voter_id=111)
+    await rec.stop()
+    assert len(_query(db_path, "SELECT event_id FROM feedback")) == 1
+    assert _query(db_path, "SELECT text FROM questions_text") == []
 
 
 async def test_answered_texts_are_scrubbed_within_a_flush_interval(
@@ -259,10 +307,10 @@ async def test_thumbs_down_before_the_writer_ran_still_keeps_only_scrubbed_text(
 ) -> None:
     rec = make_recorder(flush_interval=3600)
     await rec.start()
-    event_id = _record(rec, make_answer("why does Leo twitch"))
-    rec.record_feedback(event_id, helpful=False)
+    event_id = _record(rec, make_answer("why does Leo twitch at night"))
+    rec.record_feedback(event_id, helpful=False, voter_id=111)
     await rec.stop()
-    assert _query(db_path, "SELECT text FROM questions_text") == [("why does [name] twitch",)]
+    assert _query(db_path, "SELECT text FROM questions_text") == [("why does […] twitch at night",)]
 
 
 async def test_thumbs_up_keeps_no_text(recorder: StatsRecorder, db_path: Path) -> None:
@@ -439,3 +487,73 @@ async def test_operator_summary_explains_when_the_database_is_unavailable(
         await rec.stop()
     assert text.startswith("Statistics are unavailable right now")
     assert "1 events are waiting" in text
+
+
+# --- the warning-signs check ------------------------------------------------------------------
+
+
+async def test_check_endings_are_counted_per_day_with_nothing_identifying(
+    recorder: StatsRecorder, db_path: Path
+) -> None:
+    recorder.record_check(channel=Channel.PRIVATE, ended_at="series", level=Level.URGENT)
+    recorder.record_check(channel=Channel.PRIVATE, ended_at="series", level=Level.URGENT)
+    recorder.record_check(channel=Channel.GROUP, ended_at="all-clear", level=None)
+    assert await recorder.flush()
+    rows = _query(db_path, "SELECT * FROM checks ORDER BY channel")
+    assert rows == [
+        ("2025-03-10", "group", "all-clear", "", 1),
+        ("2025-03-10", "private", "series", "urgent", 2),
+    ]
+    # A count and its labels: no column could hold an id, a token or a text.
+    columns = [r[1] for r in _query(db_path, "PRAGMA table_info(checks)")]
+    assert columns == ["day", "channel", "ended_at", "level", "checks"]
+
+
+async def test_the_operator_summary_shows_how_checks_ended(recorder: StatsRecorder) -> None:
+    recorder.record_check(channel=Channel.PRIVATE, ended_at="breathing", level=Level.EMERGENCY)
+    recorder.record_check(channel=Channel.PRIVATE, ended_at="all-clear", level=None)
+    recorder.record_check(channel=Channel.PRIVATE, ended_at="all-clear", level=None)
+    text = await recorder.operator_summary()
+    assert "Warning-sign checks: 3, ended at: all-clear 2; breathing (emergency) 1" in text
+
+
+def test_a_bad_check_record_never_raises(make_recorder: Callable[..., StatsRecorder]) -> None:
+    rec = make_recorder()
+    rec.record_check(channel="nonsense", ended_at="x", level=None)  # type: ignore[arg-type]
+    rec.record_check(channel=Channel.PRIVATE, ended_at="x", level="loud")  # type: ignore[arg-type]
+
+
+# --- a database damaged while the bot runs ---------------------------------------------------
+
+
+async def test_a_database_damaged_while_running_is_moved_aside_and_a_fresh_one_started(
+    recorder: StatsRecorder, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _record(recorder)
+    assert await recorder.flush()
+    # Something overwrites the file under the running bot (a bad disk, a stray copy).
+    with db_path.open("r+b") as f:
+        f.write(b"this is not a database any more " * 200)
+    for path in (
+        db_path.with_name(db_path.name + "-wal"),
+        db_path.with_name(db_path.name + "-shm"),
+    ):
+        if path.exists():
+            path.write_bytes(b"\0garbage" * 100)
+    with caplog.at_level(logging.INFO, logger="tgbot.stats"):
+        for _ in range(3):
+            _record(recorder)
+        # The write that finds the damage moves the file aside; the next one (the writer's
+        # next turn, or this flush) goes to the fresh file.
+        await recorder.flush(give_up_after=5.0)
+        assert await recorder.flush(give_up_after=5.0)
+    moved = sorted(db_path.parent.glob(db_path.name + ".corrupt-*"))
+    assert moved, list(db_path.parent.iterdir())
+    # The fresh file holds what came after, and is sound.
+    assert _query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert _query(db_path, "SELECT COUNT(*) FROM events") == [(3,)]
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].startswith("event=stats_corrupt moved_to=stats.sqlite3.corrupt-")
+    text = await recorder.operator_summary()
+    assert "found damaged and moved aside to stats.sqlite3.corrupt-" in text

@@ -1,4 +1,5 @@
-"""Specification of the scrubber: personal data out, medical words and ages kept."""
+"""Specification of the stored-text scrubber: only vocabulary words survive, names and anything
+identifier-shaped never do, and a text that cannot be kept safely is dropped (None)."""
 
 from __future__ import annotations
 
@@ -6,171 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tgbot.stats.scrub import MAX_KEPT_CHARS, scrub
+from tgbot.stats.scrub import MASK, MAX_KEPT_CHARS, assess, scrub
 
 
-def _assert_scrubbed(text: str, secret: str, placeholder: str) -> None:
+def _kept(text: str) -> str:
     out = scrub(text)
-    assert secret.lower() not in out.lower(), out
-    assert placeholder in out, out
-
-
-@pytest.mark.parametrize(
-    ("text", "name"),
-    [
-        ("my name is Anna and my son twitches at night", "Anna"),
-        ("hi my name is anna, is twitching normal", "anna"),
-        ("I'm Sarah, mum of a 3 month old with jerky arms", "Sarah"),
-        ("our son is called Leo and he jerks when falling asleep", "Leo"),
-        ("she's named Mia, 8 weeks old", "Mia"),
-        ("my daughter Olivia jerks in her sleep", "Olivia"),
-        ("does anyone know if Noah's twitching is normal", "Noah"),
-        ("we saw Dr. Patel yesterday and she said it is benign", "Patel"),
-        ("is this normal?\n- Anna", "Anna"),
-        ("is this normal? - Anna", "Anna"),
-        ("is this normal? thanks, Tom", "Tom"),
-        ("is this normal?\nCheers\nJames", "James"),
-        ("Is Noah ok? Noah keeps jerking.", "Noah"),
-        ("my baby Zoë has hiccups all the time", "Zoë"),
-        ("my partner Jean-Luc thinks it's a seizure", "Jean-Luc"),
-        ("Emma's arms jerk when she sleeps", "Emma"),
-        ("my son, Oliver Smith, twitches", "Smith"),
-        ("call me Kate, what does myoclonus mean", "Kate"),
-        ("Is that normal? Whitcombe family here", "Whitcombe"),
-        ("Anna Smith, mum of two: is this a seizure", "Anna"),
-    ],
-)
-def test_names_are_replaced(text: str, name: str) -> None:
-    _assert_scrubbed(text, name, "[name]")
-
-
-@pytest.mark.parametrize(
-    ("text", "phone"),
-    [
-        ("call me on +44 7700 900123 please", "7700 900123"),
-        ("my number is (555) 123-4567", "123-4567"),
-        ("ruf an: 0176-1234567", "1234567"),
-        ("text 07700900123", "07700900123"),
-        ("US number +1-202-555-0173", "555-0173"),
-        ("555.123.4567 is my cell", "555.123.4567"),
-        ("+49 (0) 30 1234567", "1234567"),
-        ("ring 0161 496 0000 after six", "496 0000"),
-        ("+33 6 12 34 56 78", "12 34 56 78"),
-        ("0044 20 7946 0958", "7946 0958"),
-        ("+4915112345678", "15112345678"),
-    ],
-)
-def test_phone_numbers_in_any_format_are_replaced(text: str, phone: str) -> None:
-    out = scrub(text)
-    assert phone not in out, out
-    assert "[phone]" in out or "[number]" in out, out
-
-
-@pytest.mark.parametrize(
-    ("text", "email"),
-    [
-        ("write to anna.smith@example.com", "anna.smith@example.com"),
-        ("a_b+tag@mail.co.uk is mine", "a_b+tag@mail.co.uk"),
-        ("ANNA@EXAMPLE.ORG", "ANNA@EXAMPLE.ORG"),
-        ("anna at gmail dot com", "gmail"),
-        ("mail me anna(at)web(dot)de", "web"),
-        ("anna [at] web [dot] de", "web"),
-    ],
-)
-def test_email_addresses_are_replaced(text: str, email: str) -> None:
-    out = scrub(text)
-    assert email.lower() not in out.lower(), out
-    assert "[email]" in out, out
-
-
-@pytest.mark.parametrize(
-    ("text", "url"),
-    [
-        ("look at https://example.com/path?q=1 please", "example.com"),
-        ("http://foo.bar/x", "foo.bar"),
-        ("www.mumsnet.com/talk said so", "mumsnet"),
-        ("join t.me/annas_channel", "annas_channel"),
-        ("see mybabyblog.co.uk for the video", "mybabyblog"),
-        ("video on example.org.", "example.org"),
-        ("https://youtu.be/abc123", "youtu.be"),
-    ],
-)
-def test_urls_and_bare_domains_are_replaced(text: str, url: str) -> None:
-    _assert_scrubbed(text, url, "[url]")
-
-
-def test_url_keeps_the_sentence_full_stop() -> None:
-    assert scrub("video on example.org. is it a spasm") == "video on [url]. is it a spasm"
-
-
-@pytest.mark.parametrize("handle", ["@anna_smith", "@Mike123", "@jo"])
-def test_telegram_handles_are_replaced(handle: str) -> None:
-    _assert_scrubbed(f"ask {handle} about it", handle, "[handle]")
-
-
-@pytest.mark.parametrize(
-    ("text", "secret"),
-    [
-        ("we live at 12 Baker Street", "Baker"),
-        ("221b Baker Street, London", "221b"),
-        ("flat at 5 High St. near the park", "High St"),
-        ("address 10 downing street", "downing"),
-        ("Hauptstraße 5, Berlin", "Hauptstraße"),
-        ("wir wohnen in der Berliner Straße 12", "Berliner Straße 12"),
-        ("12 rue de la Paix", "Paix"),
-        ("flat 3, second floor", "flat 3"),
-        ("postcode SW1A 1AA", "SW1A"),
-        ("14 Elm Avenue", "Elm"),
-    ],
-)
-def test_street_addresses_are_replaced(text: str, secret: str) -> None:
-    out = scrub(text)
-    assert secret.lower() not in out.lower(), out
-    assert "[address]" in out, out
-
-
-@pytest.mark.parametrize(
-    ("text", "secret"),
-    [
-        ("NHS number 943 476 5919", "943"),
-        ("his MRN: 12345678", "12345678"),
-        ("hospital number RX1234567", "RX1234567"),
-        ("patient ID A-123456", "123456"),
-        ("record no. 4455-667", "4455"),
-        ("ref AB12345", "AB12345"),
-    ],
-)
-def test_record_numbers_are_replaced(text: str, secret: str) -> None:
-    out = scrub(text)
-    assert secret not in out, out
-    assert "[record]" in out or "[number]" in out or "[phone]" in out, out
-
-
-@pytest.mark.parametrize(
-    ("text", "secret"),
-    [
-        ("she was born 12/03/2024", "12/03/2024"),
-        ("DOB 2024-03-12", "2024-03-12"),
-        ("born on 3 March 2024", "March 2024"),
-        ("born March 3rd, 2024", "3rd"),
-        ("geb. 12.03.2024", "12.03.2024"),
-        ("born on the 5th", "5th"),
-        ("it started on the 3rd of May", "3rd of May"),
-        ("due date 1 June", "1 June"),
-        ("date of birth: 1/2/23", "1/2/23"),
-        ("since 14 Feb", "14 Feb"),
-    ],
-)
-def test_dates_are_replaced(text: str, secret: str) -> None:
-    out = scrub(text)
-    assert secret.lower() not in out.lower(), out
-    assert "[date]" in out, out
-
-
-@pytest.mark.parametrize("digits", ["123456789", "55555", "0012345"])
-def test_long_digit_runs_are_replaced(digits: str) -> None:
-    out = scrub(f"my code is {digits} ok")
-    assert digits not in out, out
+    assert out is not None, assess(text).dropped_because
+    return out
 
 
 @pytest.mark.parametrize(
@@ -178,54 +21,149 @@ def test_long_digit_runs_are_replaced(digits: str) -> None:
     [
         "my 4 months old twitches in her sleep",
         "she's hot, 39 degrees, and her arms keep jerking",
-        "temperature 37.8°C since this morning",
         "it happens 3 times a day for 2 minutes",
         "at 10 weeks he started doing this",
-        "7 month old with jerky movements",
-        "born at 34 weeks, now 1.5 kg heavier",
         "is 38.5 a fever for a 2 week old",
         "jerks for 1-2 seconds, 5 or 6 in a row",
-        "the EEG was normal and the GP said West syndrome is unlikely",
+        "my LO 3mo is boiling hot and twitchy",
+        "the EEG was normal and the doctor said it is benign",
         "is the Moro reflex the same as myoclonus",
         "we called an ambulance and they took him to hospital",
-        "the neurologist said it's called benign sleep myoclonus",
-        "call 999 or 111 if worried",
-        "does Calpol help with the fever",
+        "Twitching started yesterday. Should I worry? Jerks come in clusters.",
+        "he drinks 120 ml and then twitches at 10:30",
+        "mi bebé tiene 2 meses y tiembla cuando duerme, es normal?",
+        "Mein Baby zuckt im Schlaf, ist das normal?",
+        "ребенку 3 недели, это нормально?",
     ],
 )
-def test_medical_words_ages_and_measurements_survive(text: str) -> None:
-    assert scrub(text) == text
+def test_ordinary_questions_are_kept_word_for_word(text: str) -> None:
+    assert _kept(text) == text
 
 
-def test_first_word_of_a_sentence_is_not_taken_for_a_name() -> None:
-    text = "Twitching started yesterday. Should I worry? Jerks come in clusters."
-    assert scrub(text) == text
+def test_a_word_outside_the_vocabulary_is_masked() -> None:
+    assert _kept("my baby does these weird zorbling jerks at night") == (
+        f"my baby does these weird {MASK} jerks at night"
+    )
 
 
-def test_shouted_words_are_replaced_only_where_they_stand() -> None:
-    out = scrub("HE STOPPED BREATHING. it stopped after a minute")
-    assert out.endswith("it stopped after a minute")
+def test_neighbouring_masks_merge_into_one() -> None:
+    out = _kept("my son Oliver James Smith twitches when he sleeps at night")
+    assert out == f"my son {MASK} twitches when he sleeps at night"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my daughter emma keeps twitching in her sleep, is that normal", "emma"),
+        ("does anyone know why Noah twitches when he falls asleep", "Noah"),
+        ("hi my name is rose and my baby twitches at night", "rose"),
+        ("hope is 4 months and jerks a lot when she sleeps", "hope"),
+        ("we saw Dr Fuchs and he said the jerks are normal", "Fuchs"),
+        ("we saw dr fuchs and he said the jerks are normal", "fuchs"),
+        ("Wir waren bei Dr. Schwarz, ist das Zucken normal?", "Schwarz"),
+        ("our nanny said that Friedrich Wolf twitches in his sleep too", "Wolf"),
+        ("will's dad here, will twitches in his sleep a lot, is that normal", "will"),
+        ("please call me will, my baby twitches all the time", "will"),
+        ("моя дочь Соня дергается во сне, это нормально?", "Соня"),
+        ("ابنتي امل ترتعش أثناء النوم هل هذا طبيعي", "امل"),
+        ("η κόρη μου η ελένη τινάζεται στον ύπνο, είναι φυσιολογικό;", "ελένη"),
+    ],
+)
+def test_names_never_survive_whatever_their_case_or_script(text: str, name: str) -> None:
+    out = scrub(text)
+    assert out is None or name.casefold() not in out.casefold(), out
+
+
+def test_the_honorific_goes_with_the_name() -> None:
+    out = _kept("we saw Dr Patel yesterday and she said the jerks are normal")
+    assert "Dr" not in out
+    assert out.startswith(f"we saw {MASK} yesterday")
+
+
+def test_a_common_word_that_is_also_a_name_stays_a_word_when_nothing_marks_a_name() -> None:
+    # "will" is a name too; here it is the verb.
+    assert _kept("will the twitching stop when she is older?") == (
+        "will the twitching stop when she is older?"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me on +44 7700 900123 please, my baby twitches",
+        "my number is (555) 123-4567 if the twitching gets worse",
+        "text 07700900123 about the jerks",
+        "ring 07700, 900, 222 about my son's jerks",
+        "ring 07700_900_209 about my son's jerks",
+        "my mobile is 07700 then 900 then 735, baby jerks",
+        "call 0 7 7 0 0 9 0 0 5 5 1 about the jerks",
+        "rückruf bitte: null eins fünf eins, zwei drei vier, das zucken",
+        "write to anna.smith@example.com about the twitching",
+        "mail me anna at gmail dot com about the twitching",
+        "mail me anna(at)web(dot)de about the twitching",
+        "my insta is @twitchy.baby.life, the jerks are on video",
+        "my insta is mummy_of_two_bubs, the jerks are on video",
+        "video of the jerks: https://example.org/v/1",
+        "the jerks are on youtube.com/watch now",
+        "we live at 12 acacia close, is the twitching normal",
+        "we live near sw1a 1aa, is the twitching normal",
+        "postcode 75001, is the twitching normal",
+        "his NHS number 943 476 5919, he twitches",
+        "she was born 12/03/2024 and twitches",
+        "she was born on 3rd of march and twitches",
+        "my son was born 28 января and twitches",
+        "a n n a . k o w a l, twitching baby here",
+        "my telegram id is 558812347 in case you need it",
+        "his real name is something else but he twitches",
+    ],
+)
+def test_a_text_with_anything_identifier_shaped_is_dropped(text: str) -> None:
+    assert scrub(text) is None
+
+
+def test_a_text_where_too_little_survives_is_dropped() -> None:
+    assert scrub("asdkjh qwe zzzz twitch") is None
+    assert scrub("hi") is None
+
+
+def test_texts_in_scripts_without_spaces_are_dropped() -> None:
+    # No word list can tell a Chinese or Japanese name from the words around it.
+    assert scrub("我的宝宝睡觉时抽动，正常吗？") is None
+
+
+def test_german_nouns_keep_their_capitals_but_names_do_not() -> None:
+    out = _kept("Meine Tochter Elif hat einen Termin in der Klinik, ist das Zucken normal?")
+    assert "Elif" not in out
+    assert "Termin" in out
+    assert "Klinik" in out
 
 
 def test_zero_width_characters_cannot_hide_a_name() -> None:
-    assert "Anna" not in scrub("my name is An\u200bna").replace("\u200b", "")
+    out = scrub("my daughter Em\u200bma twitches in her sleep, is it normal")
+    assert out is None or "ma" not in out.replace("\u200b", "").split()
+
+
+def test_fancy_letters_are_read_as_plain_ones() -> None:
+    out = scrub("my son 𝐎𝐥𝐢𝐯𝐞𝐫 twitches in his sleep, is it normal")
+    assert out is None or "oliver" not in out.casefold()
 
 
 def test_long_text_is_cut_at_a_word_boundary() -> None:
-    out = scrub("twitch " * 200)
+    out = _kept("twitch " * 200)
     assert len(out) <= MAX_KEPT_CHARS + 2
     assert out.endswith(" …")
 
 
-def test_several_names_in_a_row_become_one_placeholder() -> None:
-    assert scrub("my son Oliver James Smith twitches") == "my son [name] twitches"
+def test_the_assessment_never_shows_the_text() -> None:
+    assert "Anna" not in repr(assess("my name is Anna"))
 
 
 @given(st.text(max_size=300))
 def test_scrub_accepts_any_text(text: str) -> None:
-    assert len(scrub(text)) <= MAX_KEPT_CHARS + 2
+    out = scrub(text)
+    assert out is None or len(out) <= MAX_KEPT_CHARS + 2
 
 
 @given(st.integers(min_value=10_000_000, max_value=10**12))
-def test_any_telegram_sized_id_in_text_is_removed(user_id: int) -> None:
-    assert str(user_id) not in scrub(f"my id is {user_id} thanks")
+def test_any_telegram_sized_id_in_text_drops_it(user_id: int) -> None:
+    assert scrub(f"my id is {user_id} and my baby twitches at night") is None

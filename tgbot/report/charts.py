@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
+from tgbot.extras import require
 from tgbot.report.model import ReportData
 
 if TYPE_CHECKING:  # only for annotations: importing matplotlib is what we avoid at runtime
@@ -126,7 +127,8 @@ def _rc_settings(salt: str, *, for_svg: bool, font_size: float) -> dict[RcKeyTyp
 def _matplotlib_settings(
     salt: str, *, for_svg: bool, font_size: float = _FONT_SIZE
 ) -> Iterator[None]:
-    import matplotlib
+    # Every drawing goes through here first: without the charts extra, one clear error.
+    matplotlib = require("charts")
 
     # rc_context() restores every rcParam on exit, so the bot's other users of matplotlib
     # (if any) never see our settings; the lock keeps two renders from mixing them.

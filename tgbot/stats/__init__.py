@@ -6,7 +6,9 @@ chat id, name, username or raw message text.
     events.py      what one question records (Channel, AskPath, QuestionEvent, FeedbackEvent)
     service.py     the StatsService protocol handlers call, NullStats, new_event_id
     anonymize.py   daily-rotating asker tokens; the salt lives in memory only
-    scrub.py       personal data out of a question before its text is kept
+    scrub.py       keeps a question's text only when it can be kept safely (an allow-list)
+    vocabulary/    the scrubber's generated word lists (scripts/build_vocabulary.py)
+    privacy_eval.py  what the scrubber keeps of a personal-data corpus (eval-privacy)
     recorder.py    StatsRecorder: bounded queue, background batch writer, retries, retention
     store.py       the SQLite file: schema, migrations, batch writes, roll-up
     queries.py     typed report queries (summaries, daily series, top lists)

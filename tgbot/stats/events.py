@@ -27,6 +27,8 @@ class AskPath(enum.StrEnum):
     DEEP_LINK = "deep_link"
     INLINE = "inline"
     AUTO_ANSWER = "auto_answer"
+    EDITED = "edited"  # an edit that added a red flag
+    CHECK = "check"  # a yes in the warning-signs check
 
 
 # What the store keeps of one question. Fields are anonymous by construction: the asker is a
@@ -60,6 +62,16 @@ class FeedbackEvent(NamedTuple):
     helpful: bool
     hour: str
     text: str | None = None  # scrubbed question of a 👎, when texts are kept
+
+
+class CheckEvent(NamedTuple):
+    """How one "check the warning signs" ended: the step that got a yes (or "all-clear") and
+    the level it led to. Counted per day; no event id, token or text at all."""
+
+    day: str
+    channel: str  # a Channel value
+    ended_at: str  # a checkflow step id, or checkflow.ALL_CLEAR
+    level: str | None  # a model.Level value; None for all-clear
 
 
 def confidence_bucket(confidence: float) -> str:

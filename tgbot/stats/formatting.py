@@ -47,6 +47,12 @@ def _window_text(s: StatsSummary) -> list[str]:
             f"{c.concept} ({c.level or 'no level'}) {c.events}" for c in s.red_flag_concepts
         )
         lines.append(f"Red flags by concept: {concepts}")
+    if s.checks:
+        total = sum(c.checks for c in s.checks)
+        endings = "; ".join(
+            f"{c.ended_at}{f' ({c.level})' if c.level else ''} {c.checks}" for c in s.checks
+        )
+        lines.append(f"Warning-sign checks: {total}, ended at: {endings}")
     topics = "; ".join(f"{t.topic} {t.questions}" for t in s.top_topics) or "none"
     lines.append(f"Top topics: {topics}")
     feedback = (
@@ -123,6 +129,9 @@ def _window_data(s: StatsSummary) -> dict[str, Any]:
         ],
         "top_unanswered": [{"text": t.text, "count": t.count} for t in s.top_unanswered],
         "top_unhelpful": [{"text": t.text, "count": t.count} for t in s.top_unhelpful],
+        "checks": [
+            {"ended_at": c.ended_at, "level": c.level, "checks": c.checks} for c in s.checks
+        ],
     }
 
 

@@ -86,6 +86,15 @@ class TopicFeedback:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckCount:
+    """How many warning-signs checks ended at a step (or "all-clear"), at what level."""
+
+    ended_at: str
+    level: str | None
+    checks: int
+
+
+@dataclass(frozen=True, slots=True)
 class TextCount:
     """A scrubbed question text and how often it was kept in the window."""
 
@@ -105,6 +114,7 @@ class StatsSummary:
     top_unanswered: tuple[TextCount, ...]
     top_unhelpful: tuple[TextCount, ...]
     dropped_events: int
+    checks: tuple[CheckCount, ...] = ()
 
     def _total(self, name: str) -> int:
         return sum(int(getattr(d, name)) for d in self.daily)
@@ -185,6 +195,12 @@ _TEXTS = """
     SELECT text, COUNT(*) AS n FROM questions_text
     WHERE day BETWEEN ? AND ? AND kind = ?
     GROUP BY text ORDER BY n DESC, text LIMIT ?
+"""
+
+_CHECKS = """
+    SELECT ended_at, level, SUM(checks) AS n FROM checks
+    WHERE day BETWEEN ? AND ?
+    GROUP BY ended_at, level ORDER BY n DESC, ended_at
 """
 
 _Row = tuple[Any, ...]
@@ -301,6 +317,13 @@ async def top_texts(
     return tuple(TextCount(str(t), int(n)) for t, n in rows)
 
 
+async def check_endings(db: aiosqlite.Connection, w: Window) -> tuple[CheckCount, ...]:
+    """How the warning-signs checks of the window ended, most frequent first."""
+    lo, hi = _bounds(w)
+    rows = await db.execute_fetchall(_CHECKS, (lo, hi))
+    return tuple(CheckCount(str(e), str(lv) or None, int(n)) for e, lv, n in rows)
+
+
 async def dropped_events(db: aiosqlite.Connection) -> int:
     """Events lost to queue overflow since the database was created."""
     return await read_counter(db, DROPPED_EVENTS)
@@ -330,6 +353,7 @@ async def summaries(
                 top_unanswered=await top_texts(db, w, "unanswered", top),
                 top_unhelpful=await top_texts(db, w, "unhelpful", top),
                 dropped_events=dropped,
+                checks=await check_endings(db, w),
             )
         )
     return tuple(result)

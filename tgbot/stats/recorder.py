@@ -2,8 +2,9 @@
 
 Handlers call record_answer/record_feedback, which build an anonymous event at once (the
 user id becomes a daily token before anything is queued; an unanswered question's text is
-scrubbed, any other text dropped) and return without I/O. The text of an answered question
-is remembered for a later 👎 and scrubbed by the writer within one flush interval: the raw
+kept only if scrub.py finds it safe, any other text dropped) and return without I/O. The text
+of an answered question is remembered for a later 👎 from its asker (matched by the daily
+asker token, never by the id) and scrubbed by the writer within one flush interval: the raw
 text lives that long in memory only, never in the queue, the database or a log.
 
 One background task writes batches, each in one transaction. A broken database never
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import re
 import sqlite3
@@ -29,11 +31,13 @@ from typing import Literal, NamedTuple
 import aiosqlite
 
 from tgbot.core.answers import Answer, Outcome
+from tgbot.core.model import Level
 from tgbot.core.text import strip_addressing
 from tgbot.stats.anonymize import AskerTokens, utc_now
 from tgbot.stats.events import (
     AskPath,
     Channel,
+    CheckEvent,
     FeedbackEvent,
     QuestionEvent,
     confidence_bucket,
@@ -43,6 +47,7 @@ from tgbot.stats.queries import summaries
 from tgbot.stats.scrub import MAX_INPUT_CHARS, scrub
 from tgbot.stats.service import new_event_id
 from tgbot.stats.store import Batch, open_reader, open_store, roll_up, write_batch
+from tgbot.stats.vocabulary import vocabulary
 
 __all__ = ["EVENT_ID", "RecorderStatus", "StatsRecorder", "StoreText"]
 
@@ -52,22 +57,36 @@ StoreText = Literal["unanswered", "none"]
 Opener = Callable[[Path], Awaitable[aiosqlite.Connection]]
 
 EVENT_ID = re.compile(r"[0-9a-f]{12}")
-_SCRUB_SLICE = 100  # texts scrubbed between two turns of the event loop (about 2-3 ms)
+_SCRUB_SLICE = 4  # texts scrubbed between two turns of the event loop (a few ms)
 _MAX_UNSCRUBBED = 2_000  # raw texts waiting for the writer; beyond, answers are not remembered
 _UNANSWERED = (Outcome.SUGGESTED, Outcome.FALLBACK)
 # Errors that mean "the database is unavailable now", worth retrying as they are. Anything
 # else while writing a batch is a defect of that batch, which would never succeed.
 _BATCH_DEFECTS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+# SQLite's result codes for a damaged file: SQLITE_CORRUPT and SQLITE_NOTADB.
+_CORRUPT_CODES = (11, 26)
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
+        return True
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
 _OUTAGE_ERRORS = (sqlite3.Error, OSError, ValueError)
 
 
-def _kept_text(question: str) -> str:
+def _kept_text(question: str) -> str | None:
+    """The text as it may be stored, or None when it cannot be kept safely."""
     # "/ask@our_bot ..." and "@our_bot ..." are how a question was addressed, not what was
     # asked: without them the same question groups together in the reports.
     try:
         return scrub(strip_addressing(question))
     except Exception:  # a scrubber defect loses the text, never leaks it or stops the writer
-        return ""
+        return None
 
 
 class _Remembered(NamedTuple):
@@ -77,11 +96,12 @@ class _Remembered(NamedTuple):
     """
 
     at: datetime
-    text: str
+    text: str | None
     scrubbed: bool
+    asker: str | None  # the asker's daily token: only their own 👎 keeps the text
 
     def __repr__(self) -> str:
-        return f"_Remembered(at={self.at.isoformat()})"  # never the text
+        return f"_Remembered(at={self.at.isoformat()})"  # never the text or the token
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +164,7 @@ class StatsRecorder:
         )
         # Events wait here; overflow drops the oldest. Feedback shares the queue so it is
         # written after the event it refers to.
-        self._queue: deque[QuestionEvent | FeedbackEvent] = deque()
+        self._queue: deque[QuestionEvent | FeedbackEvent | CheckEvent] = deque()
         self._dropped_unsaved = 0
         # Texts of recent answered questions, so a later 👎 can keep the text. They are
         # scrubbed by the writer within one flush interval, off the answering path (scrubbing
@@ -169,6 +189,10 @@ class StatsRecorder:
         self._written = 0
         self._retention_day: date | None = None
         self._record_failures = 0
+        self._moved_aside: str | None = None  # where a corrupt file went, for /stats
+        # Only a file this process opened as a sound database is ever moved aside: at start-up
+        # a path that is no database may be the operator's mistake, and waits for them.
+        self._opened_once = False
         self._hour_cache: tuple[tuple[int, int, int, int], str, str] | None = None
 
     # -- what handlers call: synchronous, no I/O, never raises ---------------------------
@@ -185,14 +209,15 @@ class StatsRecorder:
             asker = self._tokens.token(user_id, at=now) if user_id is not None else None
             text = None
             if self._keep_text and answer.outcome in _UNANSWERED:
-                text = _kept_text(answer.question) or None
+                text = _kept_text(answer.question)
             elif (
                 self._keep_text
                 and answer.outcome is Outcome.ANSWERED
+                and asker is not None  # no asker, no 👎 can prove it is theirs
                 # Under overload counting questions matters more than texts for 👎s.
                 and len(self._unscrubbed) < _MAX_UNSCRUBBED
             ):
-                self._remember(event_id, answer.question[: 2 * MAX_INPUT_CHARS], now)
+                self._remember(event_id, answer.question[: 2 * MAX_INPUT_CHARS], now, asker)
             self._enqueue(
                 QuestionEvent(
                     event_id=event_id,
@@ -216,18 +241,28 @@ class StatsRecorder:
             self._record_failed(exc)
         return event_id
 
-    def record_feedback(self, event_id: str, helpful: bool) -> bool:
-        """Queue a 👍/👎; False for a malformed id. Ids unknown to the store are ignored there."""
+    def record_feedback(self, event_id: str, helpful: bool, *, voter_id: int | None = None) -> bool:
+        """Queue a 👍/👎; False for a malformed id. Ids unknown to the store are ignored there.
+
+        Every vote counts; a 👎 keeps the question's text only when the voter is its asker
+        (in a group anyone may press the buttons under someone else's answer).
+        """
         if not isinstance(event_id, str) or not EVENT_ID.fullmatch(event_id):
             return False
         try:
             now = self._clock()
             hour, _day = self._hour_and_day(now)
             text = None
-            if not helpful and self._keep_text:
+            if not helpful and self._keep_text and voter_id is not None:
                 remembered = self._recent.get(event_id)
-                if remembered is not None and now - remembered.at <= self._recent_ttl:
-                    text = self._scrubbed_text(event_id, remembered) or None
+                if (
+                    remembered is not None
+                    and remembered.asker is not None
+                    and now - remembered.at <= self._recent_ttl
+                    # A vote after UTC midnight gets another day's token: no text, fail closed.
+                    and hmac.compare_digest(self._tokens.token(voter_id, at=now), remembered.asker)
+                ):
+                    text = self._scrubbed_text(event_id, remembered)
             self._enqueue(
                 FeedbackEvent(event_id=event_id, helpful=bool(helpful), hour=hour, text=text)
             )
@@ -235,6 +270,21 @@ class StatsRecorder:
             self._record_failed(exc)
             return False
         return True
+
+    def record_check(self, *, channel: Channel, ended_at: str, level: Level | None) -> None:
+        """Count how one warning-signs check ended (no id, token or text)."""
+        try:
+            _hour, day = self._hour_and_day(self._clock())
+            self._enqueue(
+                CheckEvent(
+                    day=day,
+                    channel=str(Channel(channel)),
+                    ended_at=str(ended_at)[:32],
+                    level=str(Level(level)) if level else None,
+                )
+            )
+        except Exception as exc:  # statistics must never break a button
+            self._record_failed(exc)
 
     def _hour_and_day(self, now: datetime) -> tuple[str, str]:
         now = now.astimezone(UTC)
@@ -244,9 +294,9 @@ class StatsRecorder:
             self._hour_cache = (key, f"{day}T{now.hour:02d}:00Z", day)
         return self._hour_cache[1], self._hour_cache[2]
 
-    def _remember(self, event_id: str, question: str, now: datetime) -> None:
+    def _remember(self, event_id: str, question: str, now: datetime, asker: str) -> None:
         recent = self._recent
-        recent[event_id] = _Remembered(now, question, scrubbed=False)
+        recent[event_id] = _Remembered(now, question, scrubbed=False, asker=asker)
         self._unscrubbed.append(event_id)
         while len(recent) > self._recent_limit:
             recent.popitem(last=False)
@@ -269,16 +319,16 @@ class StatsRecorder:
                     self._scrubbed_text(event_id, remembered)
             await asyncio.sleep(0)
 
-    def _scrubbed_text(self, event_id: str, remembered: _Remembered) -> str:
-        """The scrubbed text of a remembered answer, scrubbing (and storing) it if needed."""
-        if remembered.scrubbed:
+    def _scrubbed_text(self, event_id: str, remembered: _Remembered) -> str | None:
+        """The kept text of a remembered answer (None if unsafe), scrubbing it if needed."""
+        if remembered.scrubbed or remembered.text is None:
             return remembered.text
         text = _kept_text(remembered.text)
         # Same key: OrderedDict keeps the entry's place, so expiry order is unchanged.
-        self._recent[event_id] = _Remembered(remembered.at, text, scrubbed=True)
+        self._recent[event_id] = _Remembered(remembered.at, text, True, remembered.asker)
         return text
 
-    def _enqueue(self, event: QuestionEvent | FeedbackEvent) -> None:
+    def _enqueue(self, event: QuestionEvent | FeedbackEvent | CheckEvent) -> None:
         self._queue.append(event)
         if len(self._queue) > self._queue_limit:
             self._queue.popleft()
@@ -303,6 +353,10 @@ class StatsRecorder:
             return
         self._wake = asyncio.Event()
         self._stopping = False
+        if self._keep_text:
+            # The scrubber's word lists take a few tenths of a second to read: off the loop,
+            # so the first kept text never holds up a reply.
+            await asyncio.to_thread(vocabulary)
         async with self._write_lock:
             if await self._connect():
                 await self._apply_retention()
@@ -433,8 +487,10 @@ class StatsRecorder:
         for event in taken:
             if isinstance(event, QuestionEvent):
                 batch.questions.append(event)
-            else:
+            elif isinstance(event, FeedbackEvent):
                 batch.feedback.append(event)
+            else:
+                batch.checks.append(event)
         try:
             await write_batch(db, batch)
         except _BATCH_DEFECTS as exc:
@@ -458,7 +514,7 @@ class StatsRecorder:
         self._written += len(taken)
         return True
 
-    def _requeue(self, taken: list[QuestionEvent | FeedbackEvent]) -> None:
+    def _requeue(self, taken: list[QuestionEvent | FeedbackEvent | CheckEvent]) -> None:
         self._queue.extendleft(reversed(taken))
         while len(self._queue) > self._queue_limit:
             self._queue.popleft()
@@ -472,6 +528,7 @@ class StatsRecorder:
         except _OUTAGE_ERRORS as exc:
             await self._outage(exc)
             return False
+        self._opened_once = True
         return True
 
     async def _connected(self) -> aiosqlite.Connection | None:
@@ -485,6 +542,8 @@ class StatsRecorder:
                 await db.close()
 
     async def _outage(self, exc: BaseException) -> None:
+        if self._opened_once and _is_corruption(exc) and await self._move_aside():
+            return  # a fresh file is opened on the next attempt, at once
         loop = asyncio.get_running_loop()
         # The message of a sqlite3 error names the condition ("database is locked"), never
         # the data; logging it tells the operator what to fix.
@@ -506,6 +565,33 @@ class StatsRecorder:
         # Reopen on the next attempt: a replaced, repaired or re-mounted file needs a new
         # connection, and a connection that hit corruption is not to be trusted.
         await self._disconnect()
+
+    async def _move_aside(self) -> bool:
+        """A corrupt database is moved aside (with its WAL and shared-memory files) so a
+        fresh one starts; retrying the damaged file would lose every event from now on.
+        Logged once as an error, and said in /stats; the old file stays for inspection."""
+        await self._disconnect()
+        stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = self._path.with_name(f"{self._path.name}.corrupt-{stamp}")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                part = self._path.with_name(self._path.name + suffix)
+                if part.exists():
+                    part.replace(target.with_name(target.name + suffix))
+        except OSError as exc:
+            logger.error(
+                "event=stats_corrupt action=retrying error=%s (could not move the file aside)",
+                type(exc).__name__,
+            )
+            return False
+        self._moved_aside = target.name
+        logger.error(
+            "event=stats_corrupt moved_to=%s action=started_fresh queued=%d "
+            "(statistics before this moment are in the moved file)",
+            target.name,
+            len(self._queue),
+        )
+        return True
 
     def _recovered(self) -> None:
         if self._outage_since is None:
@@ -556,7 +642,13 @@ class StatsRecorder:
             return self._unavailable_text(exc)
         finally:
             await db.close()
-        return summary_text(windows, pending_dropped=self._dropped_unsaved, queued=len(self._queue))
+        text = summary_text(windows, pending_dropped=self._dropped_unsaved, queued=len(self._queue))
+        if self._moved_aside is not None:
+            text += (
+                f"\n\nThe statistics database was found damaged and moved aside to "
+                f"{self._moved_aside}; a fresh one was started. Earlier figures are in that file."
+            )
+        return text
 
     def _unavailable_text(self, exc: BaseException) -> str:
         return (

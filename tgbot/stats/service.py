@@ -11,6 +11,7 @@ import secrets
 from typing import Protocol
 
 from tgbot.core.answers import Answer
+from tgbot.core.model import Level
 from tgbot.stats.events import AskPath, Channel
 
 
@@ -28,8 +29,14 @@ class StatsService(Protocol):
         """Queue one answered question; returns the event id for its feedback buttons."""
         ...
 
-    def record_feedback(self, event_id: str, helpful: bool) -> bool:
-        """Queue a 👍/👎 for an event; False when the id is unknown or malformed."""
+    def record_feedback(self, event_id: str, helpful: bool, *, voter_id: int | None = None) -> bool:
+        """Queue a 👍/👎 for an event; False when the id is unknown or malformed. A 👎 may
+        keep the question's text only when voter_id is the asker's (compared as tokens)."""
+        ...
+
+    def record_check(self, *, channel: Channel, ended_at: str, level: Level | None) -> None:
+        """Count how one "check the warning signs" ended: the step that got a yes (or
+        "all-clear") and its level."""
         ...
 
     async def start(self) -> None:
@@ -53,8 +60,11 @@ class NullStats:
     ) -> str:
         return new_event_id()
 
-    def record_feedback(self, event_id: str, helpful: bool) -> bool:
+    def record_feedback(self, event_id: str, helpful: bool, *, voter_id: int | None = None) -> bool:
         return True
+
+    def record_check(self, *, channel: Channel, ended_at: str, level: Level | None) -> None:
+        return None
 
     async def start(self) -> None:
         return None

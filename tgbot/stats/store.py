@@ -17,7 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from tgbot.stats.events import FeedbackEvent, QuestionEvent
+from tgbot.stats.events import CheckEvent, FeedbackEvent, QuestionEvent
 
 __all__ = [
     "DROPPED_EVENTS",
@@ -144,6 +144,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         "INSERT INTO meta (key, value) VALUES ('dropped_events', 0)",
     ),
+    (
+        # How the warning-signs checks ended, counted per day: no ids, tokens or texts.
+        """
+        CREATE TABLE checks (
+            day TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            level TEXT NOT NULL,
+            checks INTEGER NOT NULL,
+            PRIMARY KEY (day, channel, ended_at, level)
+        ) WITHOUT ROWID
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -247,10 +260,11 @@ class Batch:
 
     questions: list[QuestionEvent] = field(default_factory=list)
     feedback: list[FeedbackEvent] = field(default_factory=list)
+    checks: list[CheckEvent] = field(default_factory=list)
     dropped: int = 0  # overflow drops not yet counted in the database
 
     def __len__(self) -> int:
-        return len(self.questions) + len(self.feedback)
+        return len(self.questions) + len(self.feedback) + len(self.checks)
 
 
 # DO NOTHING on a duplicate id only: a batch retried after a commit whose success was not
@@ -279,6 +293,12 @@ _INSERT_UNHELPFUL = """
     INSERT INTO questions_text (event_id, kind, day, text)
     SELECT event_id, 'unhelpful', day, ? FROM events WHERE event_id = ?
     ON CONFLICT (event_id, kind) DO UPDATE SET text = excluded.text
+"""
+# A count, not a row per check: a batch retried after a commit it did not see may count a
+# check twice, the price of keeping no id at all.
+_COUNT_CHECK = """
+    INSERT INTO checks (day, channel, ended_at, level, checks) VALUES (?, ?, ?, ?, 1)
+    ON CONFLICT (day, channel, ended_at, level) DO UPDATE SET checks = checks + 1
 """
 _DELETE_UNHELPFUL = "DELETE FROM questions_text WHERE event_id = ? AND kind = 'unhelpful'"
 
@@ -328,6 +348,11 @@ async def write_batch(db: aiosqlite.Connection, batch: Batch) -> None:
             helpful = [(f.event_id,) for f in batch.feedback if f.helpful]
             if helpful:
                 await db.executemany(_DELETE_UNHELPFUL, helpful)
+        if batch.checks:
+            await db.executemany(
+                _COUNT_CHECK,
+                [(c.day, str(c.channel), c.ended_at, c.level or "") for c in batch.checks],
+            )
         if batch.dropped:
             await _add(db, DROPPED_EVENTS, batch.dropped)
         await db.execute("COMMIT")
