@@ -24,6 +24,7 @@ from telegram import (
 from telegram.request import BaseRequest, RequestData
 
 from tgbot.core.answers import Answer
+from tgbot.core.model import Level
 from tgbot.stats.events import AskPath, Channel
 from tgbot.stats.service import new_event_id
 
@@ -217,6 +218,8 @@ class RecordingStats:
 
     answers: list[RecordedAnswer] = field(default_factory=list)
     votes: list[tuple[str, bool]] = field(default_factory=list)
+    voters: list[int | None] = field(default_factory=list)
+    checks: list[tuple[Channel, str, Level | None]] = field(default_factory=list)
     started: bool = False
     stopped: bool = False
     summary: str = "Questions (7 days): 12\nAnswered: 75%"
@@ -228,11 +231,15 @@ class RecordingStats:
         self.answers.append(RecordedAnswer(answer, channel, path, user_id, event_id))
         return event_id
 
-    def record_feedback(self, event_id: str, helpful: bool) -> bool:
+    def record_feedback(self, event_id: str, helpful: bool, *, voter_id: int | None = None) -> bool:
         if event_id not in {a.event_id for a in self.answers}:
             return False
         self.votes.append((event_id, helpful))
+        self.voters.append(voter_id)
         return True
+
+    def record_check(self, *, channel: Channel, ended_at: str, level: Level | None) -> None:
+        self.checks.append((channel, ended_at, level))
 
     async def start(self) -> None:
         self.started = True

@@ -7,7 +7,7 @@ the flood guard rightly slows one user who asks many questions a minute). Latenc
 the moment the update is queued on the server to the moment the server receives the bot's
 sendMessage. Throughput is answered questions per second of wall time.
 
-The bot runs twice: as in production, with AIORateLimiter (which keeps a bot within
+The bot runs twice: as in production, with the outbox pacing its sends (which keeps a bot within
 Telegram's ~30 messages/s and so caps this figure by design), and with BENCH_NO_RATE_LIMIT=1
 to show what the bot itself could do. Telegram's own limit for one bot, about 30 messages/s,
 is the ceiling that matters in production.

@@ -270,7 +270,7 @@ def synthetic_catalogue(
                 keywords=tuple(keywords),
                 related=related,
                 red_flag=rng.random() < 0.02,
-                sources=(Source("Synthetic benchmark source", "https://example.org/bench"),),
+                sources=(Source("Synthetic benchmark source", "https://www.nhs.uk/bench/"),),
                 reviewed=date(2026, 1, 1),
                 body=_body(rng, lexicon, own, cum),
                 summary=f"About {own[0]} and {own[1]}.",
@@ -313,6 +313,8 @@ def write_content_dir(root: Path, catalogue: Catalogue) -> Path:
             if source.url:
                 lines.append(f"    url: {source.url}")
         lines.append(f"reviewed: {topic.reviewed.isoformat()}")
+        lines.append("reviewed_by: Synthetic benchmark")
+        lines.append(f"next_review: {topic.reviewed.replace(year=topic.reviewed.year + 1)}")
         lines.append("---")
         lines.append(topic.body)
         (root / "topics" / f"{topic.id}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

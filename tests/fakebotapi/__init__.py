@@ -11,7 +11,7 @@ See server.py for the HTTP behaviour and faults.py for the fault plan.
 
 from .faults import TRANSIENT_KINDS, CallMatcher, Fault, FaultKind, FaultPlan, InjectedFault
 from .httpwire import UploadedFile
-from .server import DEFAULT_TOKEN, ApiError, Call, FakeBotApi, Mark, SentMessage
+from .server import DEFAULT_TOKEN, ApiError, Call, FakeBotApi, FloodLimits, Mark, SentMessage
 from .tghtml import EntityParseError, parse_html, utf16_len
 from .updates import FakeChat, FakeUser, text_entities
 
@@ -28,6 +28,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "FaultPlan",
+    "FloodLimits",
     "InjectedFault",
     "Mark",
     "SentMessage",

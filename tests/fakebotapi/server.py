@@ -310,6 +310,19 @@ class _Conn:
 Handler = Callable[[Call, _Conn], Awaitable[Any]]
 
 
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood control as the fake enforces it: (messages, seconds) per group chat,
+    per private chat and for the whole bot; None leaves that one off. A send over a limit
+    gets Telegram's 429 with retry_after (the seconds until the oldest send leaves the
+    window, rounded up) and takes no effect; the refusals are kept in `api.flood_refusals`.
+    """
+
+    group: tuple[int, float] | None = (20, 60.0)
+    private: tuple[int, float] | None = None
+    overall: tuple[int, float] | None = (30, 1.0)
+
+
 class FakeBotApi:
     """The fake Bot API: start it, point the bot at `base_url`, push updates, assert on calls.
 
@@ -331,6 +344,7 @@ class FakeBotApi:
         hang_limit: float = 60.0,
         privacy_mode: bool | None = None,
         webhook_target: str | None = None,
+        flood_limits: FloodLimits | None = None,
     ) -> None:
         if not _TOKEN_SHAPE.match(token):
             raise ValueError("token must look like a Bot API token: <digits>:<secret>")
@@ -353,6 +367,11 @@ class FakeBotApi:
         self.strict_chats = strict_chats
         self.emit_membership_updates = emit_membership_updates
         self.hang_limit = hang_limit
+        # Off unless asked for: most tests send a handful of messages and must not wait.
+        self.flood_limits = flood_limits
+        self.flood_refusals: list[Call] = []
+        self._chat_sends: dict[int, list[float]] = {}
+        self._all_sends: list[float] = []
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -379,6 +398,8 @@ class FakeBotApi:
         self._files: dict[str, UploadedFile] = {}
         self._file_counter = 0
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        # (kind "description" | "short_description", language_code) -> text
+        self._descriptions: dict[tuple[str, str], str] = {}
         self._webhook: JsonDict = {"url": "", "secret_token": None, "max_connections": 40}
         self.webhook_deliveries: list[JsonDict] = []
         # Where webhook updates really go. A bot registers its public HTTPS URL; in a test,
@@ -891,6 +912,19 @@ class FakeBotApi:
         """The command list set for a scope (default scope when None)."""
         with self._lock:
             return list(self._commands.get((_scope_key(scope), language_code), []))
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """The description (or short description) set for a language ("" for everyone)."""
+        with self._lock:
+            return self._descriptions.get(
+                ("short_description" if short else "description", language_code), ""
+            )
+
+    @property
+    def allowed_updates(self) -> frozenset[str] | None:
+        """The update kinds the bot subscribed to (None: Telegram's default)."""
+        with self._lock:
+            return self._allowed_updates
 
     def command_scopes(self) -> list[tuple[JsonDict, str]]:
         """Every (scope, language_code) that has a command list."""
@@ -1460,6 +1494,7 @@ class FakeBotApi:
     ) -> JsonDict:
         """Put a bot message into the chat and return its Message object."""
         with self._lock:
+            self._check_flood(call, chat)
             message_id = self._new_message_id(chat.id)
             data = build.message(
                 message_id=message_id,
@@ -1493,6 +1528,27 @@ class FakeBotApi:
             )
             self._changed.notify_all()
             return copy.deepcopy(data)
+
+    def _check_flood(self, call: Call, chat: FakeChat) -> None:
+        """Refuse a send over a flood limit with 429, as Telegram does; else count it."""
+        limits = self.flood_limits
+        if limits is None:
+            return
+        now = time.monotonic()
+        per_chat = limits.private if chat.type == "private" else limits.group
+        history = self._chat_sends.setdefault(chat.id, [])
+        for limit, sends in ((per_chat, history), (limits.overall, self._all_sends)):
+            if limit is None:
+                continue
+            count, window = limit
+            while sends and now - sends[0] >= window:
+                sends.pop(0)
+            if len(sends) >= count:
+                self.flood_refusals.append(call)
+                wait = max(1, int(sends[0] + window - now + 0.999))
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+        history.append(now)
+        self._all_sends.append(now)
 
     def _upload(self, call: Call, field_name: str) -> tuple[UploadedFile | None, str]:
         """The uploaded file for a media parameter (direct or attach://), and its file_id."""
@@ -1756,6 +1812,30 @@ class FakeBotApi:
             if scope["type"] != "chat" and chat.type == "private":
                 raise bad_request("can't use chat_administrators scope in private chats")
         return scope
+
+    def _set_description(self, call: Call, kind: str, limit: int) -> bool:
+        text = call.params.get(kind, "")
+        if not isinstance(text, str) or len(text) > limit:
+            raise bad_request(f"{kind.upper()}_INVALID")  # Telegram: too long or not a string
+        language = call.params.get("language_code") or ""
+        if not isinstance(language, str) or (language and not re.fullmatch(r"[a-z]{2}", language)):
+            raise bad_request("LANGUAGE_CODE_INVALID")
+        with self._lock:
+            self._descriptions[(kind, language)] = text
+        return True
+
+    async def _m_setMyDescription(self, call: Call, conn: _Conn) -> bool:
+        return self._set_description(call, "description", 512)
+
+    async def _m_setMyShortDescription(self, call: Call, conn: _Conn) -> bool:
+        return self._set_description(call, "short_description", 120)
+
+    async def _m_getMyDescription(self, call: Call, conn: _Conn) -> JsonDict:
+        return {"description": self.description(call.params.get("language_code") or "")}
+
+    async def _m_getMyShortDescription(self, call: Call, conn: _Conn) -> JsonDict:
+        language = call.params.get("language_code") or ""
+        return {"short_description": self.description(language, short=True)}
 
     async def _m_sendMessage(self, call: Call, conn: _Conn) -> JsonDict:
         params = call.params

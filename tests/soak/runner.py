@@ -14,7 +14,8 @@ is up (429 with retry_after, 500, 502, hung requests past the client's timeout, 
 connections, malformed JSON, 409 on getUpdates); a rival getUpdates consumer now and then (the
 bot's long poll ends with 409); and the database phases of dbfaults. Server faults hit before
 the call takes effect: the fake never delivers a message whose call failed, which is how the
-bot can be required to answer exactly once (see tgbot/delivery.py on real Telegram).
+bot can be required to answer exactly once (see tgbot/channels/telegram/delivery.py on real
+Telegram).
 
 Every loop is bounded in count and time; everything runs on 127.0.0.1.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import random
 import sqlite3
@@ -45,8 +47,11 @@ from tgbot.channels.telegram.render import markup_blocks, render_answer, split_h
 from tgbot.core.answers import answer_for
 from tgbot.core.content import ContentPack
 
-FLOOD_LIMIT = 10  # the bot's FloodGuard: 10 counted questions a minute per user
+FLOOD_LIMIT = 10  # the bot's FloodGuard: 10 questions and commands a minute per user
 FLOOD_WINDOW = 61.0  # seconds, one more than the guard's window: clocks differ slightly
+# A parent's second red flag within the guard's minute gets the short reminder, not the whole
+# answer; the soak keeps a parent's red flags further apart so every reply stays exact.
+RED_FLAG_GAP = 70.0
 
 
 @dataclass(frozen=True)
@@ -102,10 +107,17 @@ class Turn:
     pressed: SentMessage | None = None  # the bot message whose button a press uses
     reached: bool = True  # the bot confirmed the update (judged at the end)
 
+    red_flag: bool = False  # the text itself carries a red flag (its own flood budget)
+
     @property
     def counted(self) -> bool:
-        """Counts against the flood guard and records a statistics event."""
+        """Records a statistics event."""
         return self.kind in ("question", "ask", "deeplink", "button")
+
+    @property
+    def paced(self) -> bool:
+        """Counts against the flood guard: questions and commands share its budget."""
+        return self.counted or self.kind in ("help", "start")
 
 
 @dataclass
@@ -118,6 +130,7 @@ class Parent:
     pending: Turn | None = None
     counted_sends: deque[float] = field(default_factory=deque)
     counted_total: int = 0
+    red_flag_at: float = -math.inf
     ready_at: float = 0.0
 
 
@@ -159,6 +172,7 @@ class Expectations:
     def __init__(self, pack: ContentPack) -> None:
         self.pack = pack
         self._answers: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        self._red_flags: dict[str, bool] = {}
 
     def answer(self, text: str, topic: str | None = None) -> tuple[str, ...]:
         key = (text, topic)
@@ -166,6 +180,11 @@ class Expectations:
             answer = answer_for(text, self.pack, topic_id=topic)
             self._answers[key] = tuple(render_answer(answer, related_as_text=False))
         return self._answers[key]
+
+    def is_red_flag(self, text: str) -> bool:
+        if text not in self._red_flags:
+            self._red_flags[text] = answer_for(text, self.pack).text_flags.level is not None
+        return self._red_flags[text]
 
     def help(self) -> tuple[str, ...]:
         return tuple(split_html(markup_blocks(self.pack.text("help", bot_username=BOT_USERNAME))))
@@ -369,7 +388,7 @@ class Soak:
             return True
         kind = parent.plan[0]
         turn = self._make_turn(parent, kind)
-        if turn.counted and not self._flood_allows(parent, now):
+        if turn.paced and not self._flood_allows(parent, now):
             return True
         parent.plan.popleft()
         self._send(api, parent, turn, now)
@@ -408,12 +427,17 @@ class Soak:
             topic = rng.choice(self.topics)
             return Turn("deeplink", f"/start {topic}", topic, self.expect.answer("", topic))
         question = rng.choice(self.pool)
+        red_flag = self.expect.is_red_flag(question)
+        if red_flag and time.monotonic() - parent.red_flag_at < RED_FLAG_GAP:
+            question = rng.choice([q for q in self.pool if not self.expect.is_red_flag(q)])
+            red_flag = False
         if rng.random() < 0.1:
             # Personal data in the text: it must reach neither the log nor the database.
             question = f"{question} (write to {parent.user.username}@example.org)"
         if kind == "ask":
-            return Turn("ask", f"/ask {question}", expected=self.expect.answer(question))
-        return Turn("question", question, expected=self.expect.answer(question))
+            expected = self.expect.answer(question)
+            return Turn("ask", f"/ask {question}", expected=expected, red_flag=red_flag)
+        return Turn("question", question, expected=self.expect.answer(question), red_flag=red_flag)
 
     def _last_with(self, parent: Parent, prefix: str) -> SentMessage | None:
         for message in reversed(self.received.get(parent.user.id, [])[-6:]):
@@ -440,7 +464,9 @@ class Soak:
                     and u["message"]["chat"]["id"] == chat
                 ),
             )
-        if turn.counted:
+        if turn.red_flag:
+            parent.red_flag_at = now
+        if turn.paced:
             parent.counted_total += 1
             parent.counted_sends.append(now)
             while len(parent.counted_sends) > FLOOD_LIMIT - 1:

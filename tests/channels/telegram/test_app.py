@@ -9,17 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import Harness, make_settings, write_fixture_content
-from telegram.ext import AIORateLimiter
 from tgfakes import TOKEN, message_update
 
 from tgbot.channels.telegram.app import (
-    RATE_LIMIT_RETRIES,
     build_application,
     build_services,
-    build_webhook_app,
     make_stats,
     reload_content,
 )
+from tgbot.channels.telegram.webhook import build_webhook_app
 from tgbot.core.content import ContentLibrary
 from tgbot.stats.service import NullStats
 
@@ -40,18 +38,20 @@ def test_api_base_urls_reach_ptb_unchanged(
     assert app.bot.base_file_url == f"http://127.0.0.1:9999/file/bot{TOKEN}"
 
 
-def test_rate_limiter_retries_flood_waits(harness: Harness) -> None:
-    limiter = harness.app.bot.rate_limiter
-    assert isinstance(limiter, AIORateLimiter)
-    assert RATE_LIMIT_RETRIES >= 1
+def test_the_outbox_is_the_only_retry_layer(harness: Harness) -> None:
+    # No AIORateLimiter under the outbox: it would pause every chat during one chat's flood
+    # wait and stack its retries on the outbox's own.
+    assert harness.app.bot.rate_limiter is None
+    assert harness.services.outbox.limits.paced
 
 
-def test_benchmarks_can_build_the_bot_without_the_rate_limiter(
+def test_benchmarks_can_build_the_bot_without_pacing(
     tmp_path: Path, content_dir: Path, content_library: ContentLibrary
 ) -> None:
     settings = make_settings(tmp_path, content_dir, rate_limited=False)
-    app = build_application(settings, build_services(settings, content_library, NullStats()))
-    assert app.bot.rate_limiter is None
+    services = build_services(settings, content_library, NullStats())
+    build_application(settings, services)
+    assert not services.outbox.limits.paced
 
 
 async def test_start_hook_starts_statistics_and_sets_scoped_menus(harness: Harness) -> None:
@@ -66,9 +66,12 @@ async def test_start_hook_starts_statistics_and_sets_scoped_menus(harness: Harne
     }
     private = menus[json.dumps({"type": "all_private_chats"})]
     group = menus[json.dumps({"type": "all_group_chats"})]
+    admins = menus[json.dumps({"type": "all_chat_administrators"})]
     operator = menus[json.dumps({"chat_id": 4242, "type": "chat"}, sort_keys=True)]
     assert {"start", "help", "topics", "ask", "about", "privacy", "emergency"} <= set(private)
-    assert "autoanswer" in group
+    # /autoanswer is for a group's administrators: their scope only.
+    assert "autoanswer" not in group
+    assert set(admins) == {*group, "autoanswer"}
     assert {"stats", "reload"} <= set(operator)
     assert not {"stats", "reload"} & (set(private) | set(group))
 
@@ -188,7 +191,7 @@ async def test_webhook_mode_serves_updates_and_shuts_down_cleanly(
 
     from tgfakes import RecordingRequest, RecordingStats
 
-    from tgbot.channels.telegram.app import serve_webhook
+    from tgbot.channels.telegram.webhook import serve_webhook
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

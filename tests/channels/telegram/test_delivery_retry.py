@@ -1,6 +1,7 @@
-"""Sends that fail in transit are retried a bounded number of times, so a parent gets the
-answer (and a red-flag prompt) exactly once; errors that say the message cannot be sent are not
-retried. Driven through the real application with the offline Bot API of tgfakes."""
+"""Sends that fail in transit are retried by the outbox, the one retry layer, a bounded number
+of times, so a parent gets the answer (and a red-flag prompt) exactly once; errors that say the
+message cannot be sent are not retried. Driven through the real application with the offline
+Bot API of tgfakes, and through the Outbox itself."""
 
 from __future__ import annotations
 
@@ -13,18 +14,19 @@ from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from tgfakes import Failure, message_update
 
-from tgbot.channels.telegram import delivery
+from tgbot.channels.telegram import outbox
+from tgbot.channels.telegram.outbox import Lane, Outbox, OutboxLimits
 from tgbot.channels.telegram.render import render_text
 from tgbot.core.content import ContentPack
 
 QUESTION = "Why does my baby twitch in her sleep?"
-SHIPPED_DELAYS = delivery.RETRY_DELAYS  # before the fixture below replaces them
+SHIPPED_BACKOFF = outbox.BACKOFF  # before the fixture below replaces it
 
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries without the real back-off, so these tests take milliseconds."""
-    monkeypatch.setattr(delivery, "RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr(outbox, "BACKOFF", (0.0,))
 
 
 class FailingSend:
@@ -64,13 +66,13 @@ async def test_a_failed_answer_is_sent_again_and_arrives_once(
 async def test_an_emergency_prompt_survives_several_failures_in_a_row(
     harness: Harness, pack: ContentPack, emergency_text: str
 ) -> None:
-    for _ in range(delivery.SEND_ATTEMPTS - 1):
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
         harness.api.fail_next("sendMessage", Failure(500, "Internal Server Error"))
     await harness.send(message_update(emergency_text))
     delivered = harness.api.sent[-1]
     shown = parse_html(delivered.text).text  # what the parent reads
     assert shown.startswith(parse_html(render_text(pack.text("emergency_prompt"))).text)
-    assert len(harness.api.sent) == delivery.SEND_ATTEMPTS
+    assert len(harness.api.sent) == outbox.MAX_ATTEMPTS
 
 
 class TimingOutRequest:
@@ -115,28 +117,46 @@ async def test_a_garbled_server_answer_is_sent_again(
     assert len(harness.api.sent) == 2
 
 
+async def deliver(box: Outbox, send: FailingSend, lane: Lane = Lane.NORMAL) -> None:
+    assert box.post(-100123, [send], lane=lane)
+    assert await box.drain(within=30.0)
+
+
 @pytest.mark.parametrize(
     "error",
     [
         BadRequest("Bad Request: can't parse entities"),
         Forbidden("Forbidden: bot was blocked by the user"),
         ChatMigrated(-1001),
-        RetryAfter(delivery.MAX_RETRY_AFTER + 1),
+        RetryAfter(outbox.MAX_RETRY_AFTER + 1),
     ],
     ids=["bad-request", "forbidden", "migrated", "long-flood-wait"],
 )
-async def test_errors_that_no_retry_can_fix_are_raised_at_once(error: Exception) -> None:
+async def test_errors_that_no_retry_can_fix_are_not_retried(error: Exception) -> None:
     failing = FailingSend(error)
-    with pytest.raises(type(error)):
-        await delivery.send_with_retry(failing)
+    await deliver(Outbox(), failing)
     assert failing.calls == 1
 
 
-async def test_retries_are_bounded() -> None:
+async def test_transient_failures_get_at_most_three_attempts() -> None:
     failing = FailingSend(*(NetworkError("Bad Gateway") for _ in range(10)))
-    with pytest.raises(NetworkError):
-        await delivery.send_with_retry(failing)
-    assert failing.calls == delivery.SEND_ATTEMPTS
+    await deliver(Outbox(), failing)
+    assert failing.calls == outbox.MAX_ATTEMPTS == 3
+
+
+async def test_a_sustained_flood_wait_gets_at_most_two_attempts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(outbox.asyncio, "sleep", no_sleep)
+    failing = FailingSend(*(RetryAfter(3) for _ in range(10)))
+    await deliver(Outbox(OutboxLimits(paced=False)), failing, Lane.SAFETY)
+    assert failing.calls == outbox.MAX_ATTEMPTS_AFTER_429 == 2
+    assert sum(waits) <= outbox.MAX_REPLY_WAIT
 
 
 async def test_a_short_flood_wait_is_sat_out_and_retried(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,16 +165,15 @@ async def test_a_short_flood_wait_is_sat_out_and_retried(monkeypatch: pytest.Mon
     async def no_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr(delivery.asyncio, "sleep", no_sleep)
+    monkeypatch.setattr(outbox.asyncio, "sleep", no_sleep)
     failing = FailingSend(RetryAfter(3))
-    await delivery.send_with_retry(failing)
+    await deliver(Outbox(OutboxLimits(paced=False)), failing)
     assert failing.calls == 2
     assert waits == [pytest.approx(3.1)]
 
 
-def test_the_worst_case_delay_of_one_message_is_bounded() -> None:
-    # Retries happen inside a handler: their waits must stay short of minutes.
-    worst = sum(
-        SHIPPED_DELAYS[min(i, len(SHIPPED_DELAYS) - 1)] for i in range(delivery.SEND_ATTEMPTS - 1)
-    )
-    assert worst <= 30.0
+def test_the_worst_case_wait_of_one_reply_is_bounded() -> None:
+    # Every wait between attempts counts against MAX_REPLY_WAIT; one flood wait is at most
+    # MAX_RETRY_AFTER, and the back-off of the transient failures adds little.
+    assert outbox.MAX_RETRY_AFTER <= outbox.MAX_REPLY_WAIT <= 35.0
+    assert sum(SHIPPED_BACKOFF) <= 5.0

@@ -14,7 +14,13 @@ from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 from tgfakes import PRIVATE_USER, message_update
 
-from tgbot.channels.telegram.handlers import guarded, handle_telegram_error, make_error_handler
+from tgbot.channels.telegram.handlers import (
+    CONFLICT_EXIT_CODE,
+    guarded,
+    handle_telegram_error,
+    make_error_handler,
+)
+from tgbot.channels.telegram.state import ConflictWatch
 
 SECRET_TEXT = "my daughter Lena 5550001 twitches"
 
@@ -78,3 +84,52 @@ async def test_unknown_update_kinds_are_stopped_at_the_gate(harness: Harness) ->
     await harness.send(poll_answer)
     await harness.send(message_update("hello", kind="edited_channel_post", edit_date=1))
     assert harness.api.calls == []
+
+
+async def test_a_polling_conflict_logs_one_clear_line_then_stops_polling(
+    harness: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes polling one token: PTB retries for ever. One warning that names the
+    # cause; after stop_after seconds of conflict, one error line and the bot stops polling
+    # (run_bot then exits with CONFLICT_EXIT_CODE for the supervisor).
+    now = [1000.0]
+    watch = harness.services.conflict
+    monkeypatch.setattr(watch, "_clock", lambda: now[0])
+    assert watch.stop_after == 60.0
+    stops: list[bool] = []
+    monkeypatch.setattr(harness.app, "stop_running", lambda: stops.append(True))
+    conflict = Conflict("Conflict: terminated by other getUpdates request")
+    with caplog.at_level(logging.INFO):
+        for _ in range(5):  # PTB's retries within a minute
+            await harness.app.process_error(update=None, error=conflict)
+            now[0] += 10.0
+        assert stops == []
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1
+        assert "another process is polling with this bot token" in warnings[0]
+        now[0] += 20.0
+        await harness.app.process_error(update=None, error=conflict)
+        await harness.app.process_error(update=None, error=conflict)
+    assert stops == [True]  # once
+    assert watch.stopped
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [f"event=conflict_stop after_s=60 exit_code={CONFLICT_EXIT_CODE}"]
+    assert "TOKEN" not in caplog.text
+    # The harness's own error recorder saw the conflicts we sent on purpose.
+    assert all(isinstance(e, Conflict) for e in harness.errors)
+    harness.errors.clear()
+
+
+def test_a_conflict_that_went_away_starts_over() -> None:
+    now = [0.0]
+    watch = ConflictWatch(stop_after=60.0, reset_after=120.0, clock=lambda: now[0])
+    assert watch.seen() == ConflictWatch.FIRST
+    now[0] = 50.0
+    assert watch.seen() == ConflictWatch.REPEAT
+    now[0] = 500.0  # the other poller stopped long ago: a new conflict is news again
+    assert watch.seen() == ConflictWatch.FIRST
+    now[0] = 530.0
+    assert watch.seen() == ConflictWatch.REPEAT
+    now[0] = 561.0
+    assert watch.seen() == ConflictWatch.STOP
+    assert watch.seen() == ConflictWatch.REPEAT  # stop is said once

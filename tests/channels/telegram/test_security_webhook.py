@@ -13,7 +13,7 @@ import pytest
 from conftest import Harness
 from tgfakes import message_update
 
-from tgbot.channels.telegram.app import build_webhook_app
+from tgbot.channels.telegram.webhook import build_webhook_app
 from tgbot.config import SettingsError, parse_settings
 
 SECRET = "s3cret-Token_for-tests"

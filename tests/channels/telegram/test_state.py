@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tgbot.channels.telegram.state import FloodGuard, GroupSettings, RecentAnswers, Verdict
+from tgbot.core.model import Level
 
 
 class Clock:
@@ -123,3 +124,52 @@ def test_unwritable_group_settings_keep_working_in_memory(tmp_path: Path) -> Non
     groups = GroupSettings(blocker / "groups.json")  # its folder is a file: cannot be written
     groups.set_autoanswer(-1, True)
     assert groups.autoanswer(-1)
+
+
+def test_a_red_flag_gets_the_full_answer_then_one_reminder_then_silence() -> None:
+    guard = FloodGuard(clock=Clock())
+    verdicts = [guard.check_red_flag(1, Level.EMERGENCY) for _ in range(4)]
+    assert verdicts == [Verdict.OK, Verdict.REMIND, Verdict.SILENT, Verdict.SILENT]
+
+
+def test_a_more_severe_red_flag_is_answered_in_full_again() -> None:
+    guard = FloodGuard(clock=Clock())
+    assert guard.check_red_flag(1, Level.URGENT) is Verdict.OK
+    assert guard.check_red_flag(1, Level.URGENT) is Verdict.REMIND
+    assert guard.check_red_flag(1, Level.EMERGENCY) is Verdict.OK
+
+
+def test_red_flags_are_answered_again_after_the_window() -> None:
+    clock = Clock()
+    guard = FloodGuard(clock=clock)
+    for _ in range(3):
+        guard.check_red_flag(1, Level.EMERGENCY)
+    clock.now += 61
+    assert guard.check_red_flag(1, Level.EMERGENCY) is Verdict.OK
+
+
+def test_one_users_red_flags_never_silence_another_user() -> None:
+    guard = FloodGuard(clock=Clock())
+    for _ in range(50):
+        guard.check_red_flag(1, Level.EMERGENCY)
+    assert guard.check_red_flag(2, Level.EMERGENCY) is Verdict.OK
+
+
+def test_a_user_is_quiet_only_once_nothing_more_could_get_a_reply() -> None:
+    guard = FloodGuard(clock=Clock())
+    for _ in range(11):
+        guard.note(1)
+    assert not guard.quiet(1)  # the emergency prompt has not gone out yet
+    guard.check_red_flag(1, Level.EMERGENCY)
+    assert not guard.quiet(1)  # its reminder has not either
+    guard.check_red_flag(1, Level.EMERGENCY)
+    assert guard.quiet(1)
+    assert not guard.quiet(2)
+
+
+def test_a_flooding_users_memory_is_bounded() -> None:
+    guard = FloodGuard(clock=Clock())
+    for _ in range(10_000):
+        guard.check(1)
+        guard.check_red_flag(1, Level.EMERGENCY)
+    assert sum(len(hits) for hits in vars(guard)["_hits"].values()) <= 11

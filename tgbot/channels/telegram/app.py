@@ -1,5 +1,5 @@
-"""The Telegram bot's application: ApplicationBuilder wiring, command menus, polling or our
-own webhook server (starlette + uvicorn), SIGHUP content reloads and a clean shutdown.
+"""The Telegram bot's application: ApplicationBuilder wiring, command menus, polling (webhook
+mode is in webhook.py), SIGHUP content reloads and a clean shutdown.
 
 Settings come in validated (tgbot.config); the token only ever goes to PTB.
 """
@@ -8,30 +8,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 import signal
-from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import cast
+from urllib.parse import urlsplit
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 from telegram import (
     BotCommand,
     BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
-    Update,
 )
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder
+from telegram.constants import BotCommandLimit, BotDescriptionLimit
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest
 
-from tgbot.channels.telegram.handlers import TgApplication, register_handlers
+from tgbot.channels.telegram.handlers import (
+    ALLOWED_UPDATES,
+    CONFLICT_EXIT_CODE,
+    TgApplication,
+    register_handlers,
+)
+from tgbot.channels.telegram.outbox import Outbox, OutboxLimits
 from tgbot.channels.telegram.state import (
     FloodGuard,
     GroupSettings,
@@ -41,29 +43,33 @@ from tgbot.channels.telegram.state import (
 )
 from tgbot.config import Settings
 from tgbot.core.content import ContentError, ContentLibrary, ContentPack
+from tgbot.core.markup import to_plain
+from tgbot.extras import require_all
 from tgbot.stats.recorder import StatsRecorder
 from tgbot.stats.service import NullStats, StatsService
 
 __all__ = [
     "build_application",
     "build_services",
-    "build_webhook_app",
     "command_menus",
     "run_bot",
-    "serve_webhook",
+    "startup_failure",
 ]
 
 log = logging.getLogger("tgbot.app")
 
-# Retries after a 429: Telegram's retry_after is honoured by the rate limiter, then the
-# message is sent again; after this many the error handler drops it and logs one line.
-RATE_LIMIT_RETRIES = 3
+# Handlers only queue replies (outbox.py paces, sends and retries them), so an update slot is
+# never held while a send waits on Telegram's limits; 64 bounds the work in flight.
 CONCURRENT_UPDATES = 64
+# At shutdown, queued replies get this long to go out after the last update was handled.
+OUTBOX_DRAIN_SECONDS = 5.0
 BOOTSTRAP_RETRIES = 3  # about 7 s of retries at start (1, 2, 4 s), then a clean exit
-MAX_WEBHOOK_BODY = 1_000_000  # an update is a few KB; anything huge is not from Telegram
 
 PRIVATE_COMMANDS = ("start", "topics", "ask", "help", "emergency", "about", "privacy")
-GROUP_COMMANDS = ("ask", "topics", "help", "emergency", "autoanswer", "privacy")
+GROUP_COMMANDS = ("ask", "topics", "help", "emergency", "privacy")
+# Shown to a group's administrators only (Telegram's administrators scope wins over the group
+# scope for them); the handler still checks that whoever sends it is an administrator.
+GROUP_ADMIN_COMMANDS = (*GROUP_COMMANDS, "autoanswer")
 OPERATOR_COMMANDS = ("stats", "report", "reload")
 
 
@@ -82,27 +88,39 @@ def build_services(
     settings: Settings, library: ContentLibrary, stats: StatsService | None = None
 ) -> Services:
     """Everything the handlers share; stats defaults to what the settings ask for."""
+    groups = GroupSettings(settings.group_settings_path)
+    recent = RecentAnswers()
+
+    def migrated(old_chat_id: int, new_chat_id: int) -> None:
+        # A send found the group upgraded to a supergroup: its settings move with it.
+        groups.migrate(old_chat_id, new_chat_id)
+        recent.migrate(old_chat_id, new_chat_id)
+
     return Services(
         content=LiveContent(library, settings.content_dir, settings.emergency_number),
         stats=stats if stats is not None else make_stats(settings),
         settings=settings,
-        groups=GroupSettings(settings.group_settings_path),
-        recent=RecentAnswers(),
+        groups=groups,
+        recent=recent,
         flood=FloodGuard(),
+        outbox=Outbox(OutboxLimits(paced=settings.rate_limited), on_migrated=migrated),
     )
 
 
 def command_menus(
     pack: ContentPack, operator_ids: Sequence[int] | frozenset[int]
 ) -> list[tuple[BotCommandScope, list[BotCommand]]]:
-    """The "/" menus by scope: private chats, groups, and each operator's own chat."""
+    """The "/" menus by scope: private chats, groups, group administrators, and each
+    operator's own chat."""
 
     def menu(names: Sequence[str]) -> list[BotCommand]:
-        return [BotCommand(n, pack.text(f"cmd_{n}")[:256]) for n in names]
+        limit = BotCommandLimit.MAX_DESCRIPTION
+        return [BotCommand(n, pack.text(f"cmd_{n}")[:limit]) for n in names]
 
     scopes: list[tuple[BotCommandScope, list[BotCommand]]] = [
         (BotCommandScopeAllPrivateChats(), menu(PRIVATE_COMMANDS)),
         (BotCommandScopeAllGroupChats(), menu(GROUP_COMMANDS)),
+        (BotCommandScopeAllChatAdministrators(), menu(GROUP_ADMIN_COMMANDS)),
     ]
     for operator_id in sorted(operator_ids):
         scopes.append(
@@ -153,10 +171,15 @@ def build_application(
     async def post_init(app: TgApplication) -> None:
         await services.stats.start()
         await set_command_menus(app, services)
+        await set_bot_profile(app, services)
         _install_sighup(app, services)
         log.info("event=started mode=%s", settings.mode)
         if not settings.rate_limited:
             log.warning("event=rate_limiter_off reason=BENCH_NO_RATE_LIMIT benchmarks_only")
+
+    async def post_stop(app: TgApplication) -> None:
+        # Every update was handled; the replies they queued go out before the bot shuts down.
+        await services.outbox.close(OUTBOX_DRAIN_SECONDS)
 
     async def post_shutdown(app: TgApplication) -> None:
         await services.stats.stop()
@@ -169,32 +192,63 @@ def build_application(
         .base_file_url(settings.api_base_file_url)
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if not with_updater:
         builder = builder.updater(None)
-    app: TgApplication
-    if settings.rate_limited:
-        app = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)).build()
-    else:
-        # Benchmarks only (BENCH_NO_RATE_LIMIT). The cast: TgApplication's bot type names the
-        # limiter's argument type, which an application without a limiter never uses.
-        app = cast(TgApplication, builder.build())
+    # No AIORateLimiter: the outbox keeps Telegram's limits per chat and retries in one layer
+    # (a limiter underneath would pause every chat during one chat's flood wait and stack its
+    # retries on ours). BENCH_NO_RATE_LIMIT switches the outbox's pacing off. The cast:
+    # TgApplication's bot type names a limiter argument type that is never used.
+    app = cast(TgApplication, builder.build())
     register_handlers(app, services)
     return app
 
 
+def _menu_languages(library: ContentLibrary) -> list[tuple[str | None, ContentPack]]:
+    """(Telegram language_code, pack): the default pack's is everyone's (None); another pack's
+    is shown to users whose Telegram language matches (two-letter ISO 639-1 codes only)."""
+    out: list[tuple[str | None, ContentPack]] = []
+    for language, pack in sorted(library.packs.items()):
+        code = None if language == library.default_language else language.split("-")[0]
+        if code is None or len(code) == 2:
+            out.append((code, pack))
+    return out
+
+
+def bot_profile(pack: ContentPack) -> tuple[str, str]:
+    """(description, short description): the empty chat's "What can this bot do?" text and
+    the profile's line, plain text within Telegram's limits. Content sets them (ui.yaml) so
+    a parent's very first view says it is not a diagnosis and names the emergency number."""
+
+    def fit(text: str, limit: int) -> str:
+        plain = to_plain(text).strip()
+        return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
+
+    return (
+        fit(pack.text("bot_description"), BotDescriptionLimit.MAX_DESCRIPTION_LENGTH),
+        fit(pack.text("bot_short_description"), BotDescriptionLimit.MAX_SHORT_DESCRIPTION_LENGTH),
+    )
+
+
+async def set_bot_profile(app: TgApplication, services: Services) -> None:
+    """Set the description and short description per content language at every start (and
+    so after a content change); a failure only costs the profile text."""
+    for code, pack in _menu_languages(services.content.library):
+        description, short = bot_profile(pack)
+        try:
+            await app.bot.set_my_description(description, language_code=code)
+            await app.bot.set_my_short_description(short, language_code=code)
+        except TelegramError as exc:
+            log.warning("event=set_profile_failed error=%s", type(exc).__name__)
+
+
 async def set_command_menus(app: TgApplication, services: Services) -> None:
     """Register the menus, in every content language; a failure only costs the menu."""
-    library = services.content.library
-    for language, pack in sorted(library.packs.items()):
-        # The default pack's menu is everyone's; another pack's is shown to users whose
-        # Telegram language matches (Telegram takes two-letter ISO 639-1 codes only).
-        code = None if language == library.default_language else language.split("-")[0]
-        if code is not None and len(code) != 2:
-            continue
+    for code, pack in _menu_languages(services.content.library):
         for scope, commands in command_menus(pack, services.settings.operator_ids):
             try:
                 await app.bot.set_my_commands(commands, scope=scope, language_code=code)
@@ -204,119 +258,72 @@ async def set_command_menus(app: TgApplication, services: Services) -> None:
                 )
 
 
-# --- Webhook mode ----------------------------------------------------------------------------
+class _QuietBootstrapFailure(logging.Filter):
+    """PTB logs a failed start (a refused token, an unreachable API) with its whole traceback
+    before it raises; the launcher names the cause and the fix in one line instead, so below
+    DEBUG the library's copy is dropped. Retries and every other PTB line are kept."""
 
-
-def build_webhook_app(application: TgApplication, secret: str, path: str) -> Starlette:
-    """Our webhook server: POST <path> with Telegram's secret header, GET /healthz."""
-    expected = secret.encode()
-
-    async def telegram(request: Request) -> Response:
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
-        # Constant-time comparison: the secret must not leak through response timing.
-        if not hmac.compare_digest(given, expected):
-            return Response(status_code=403)
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_WEBHOOK_BODY):
-            return Response(status_code=413)
-        body = bytearray()
-        async for part in request.stream():
-            body.extend(part)
-            if len(body) > MAX_WEBHOOK_BODY:
-                return Response(status_code=413)
-        try:
-            data: Any = json.loads(body)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                return Response(status_code=400)
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return Response(status_code=400)
-        await application.update_queue.put(update)
-        return Response()
-
-    async def healthz(_: Request) -> Response:
-        return PlainTextResponse("ok")
-
-    return Starlette(
-        routes=[
-            Route(path, telegram, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
-    )
-
-
-async def serve_webhook(
-    settings: Settings, app: TgApplication, *, stop: asyncio.Event | None = None
-) -> None:
-    """Webhook mode: register the webhook, serve until SIGINT/SIGTERM (or until stop is
-    set), then stop the application and flush statistics, in run_polling's order."""
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            # uvicorn would re-raise SIGTERM after serving, killing the process before the
-            # statistics are flushed; we own the signals instead (see below).
-            yield
-
-    if settings.webhook_url is None or settings.webhook_secret is None:
-        raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
-    server = Server(
-        uvicorn.Config(
-            build_webhook_app(app, settings.webhook_secret, settings.webhook_path),
-            host=settings.webhook_listen,
-            port=settings.webhook_port,
-            log_config=None,  # our logging (with its redaction filter) handles uvicorn's lines
-            access_log=False,  # request lines add nothing and would grow with traffic
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.levelno >= logging.ERROR
+            and record.getMessage().startswith("Network Retry Loop (Bootstrap")
         )
-    )
 
-    def request_exit() -> None:
-        server.should_exit = True
 
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for sig in signals:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, request_exit)
-    waiter = asyncio.ensure_future((stop or asyncio.Event()).wait())
-    waiter.add_done_callback(lambda _: request_exit())
-    try:
-        async with app:
-            if app.post_init is not None:
-                await app.post_init(app)
-            await app.bot.set_webhook(
-                url=settings.webhook_url,
-                allowed_updates=Update.ALL_TYPES,
-                secret_token=settings.webhook_secret,
-                drop_pending_updates=False,
+def _api_origin(url: str) -> str:
+    # Scheme, host and port only: enough to see a wrong address, and never a path a
+    # self-hosted server might put a secret in.
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else repr(url)
+
+
+def startup_failure(exc: BaseException, settings: Settings) -> tuple[str, str] | None:
+    """(cause, fix) of a failure to reach or be accepted by the Bot API at start, or None.
+
+    PTB raises InvalidToken for 401 (a token Telegram does not know) and for 404 (an address
+    that is not a Bot API, or a token of a deleted bot) alike; the message tells them apart.
+    """
+    api = _api_origin(settings.api_base_url)
+    if isinstance(exc, InvalidToken):
+        detail = f"{exc} {exc.__cause__ or ''}"
+        if "Not Found" in detail:
+            return (
+                f"the Bot API at {api} answered 404 Not Found",
+                "TELEGRAM_API_BASE_URL must be a Bot API address ending in /bot (by default "
+                "https://api.telegram.org/bot); if it is, the token belongs to a deleted bot",
             )
-            await app.start()
-            try:
-                await server.serve()  # returns once request_exit() ran
-            finally:
-                await app.stop()
-    finally:
-        waiter.cancel()
-        for sig in signals:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
-        # As run_polling does: flush and close statistics after the application stopped.
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        return (
+            "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized)",
+            "copy the token again from @BotFather (/mybots, API Token); "
+            "a revoked token stops working",
+        )
+    if isinstance(exc, NetworkError):  # TimedOut is one
+        reason = exc.message.removeprefix("httpx.")
+        return (
+            f"cannot reach the Bot API at {api} ({reason}), "
+            f"{BOOTSTRAP_RETRIES + 1} tries with back-off",
+            "check the network, a proxy or firewall, and TELEGRAM_API_BASE_URL",
+        )
+    return None
 
 
 def run_bot(settings: Settings, library: ContentLibrary) -> int:
     """Run until SIGINT/SIGTERM in the configured mode; returns the process exit code."""
+    if settings.log_level != "DEBUG":
+        logging.getLogger("telegram.ext").addFilter(_QuietBootstrapFailure())
     services = build_services(settings, library)
     if settings.mode == "webhook":
+        # Before anything starts: a base install without the extra gets one clear line.
+        require_all("webhook")
+        from tgbot.channels.telegram.webhook import serve_webhook
+
         app = build_application(settings, services, with_updater=False)
         asyncio.run(serve_webhook(settings, app))
         return 0
     app = build_application(settings, services)
     app.run_polling(
-        allowed_updates=Update.ALL_TYPES,
+        allowed_updates=list(ALLOWED_UPDATES),
         drop_pending_updates=False,
         bootstrap_retries=BOOTSTRAP_RETRIES,
     )
-    return 0
+    return CONFLICT_EXIT_CODE if services.conflict.stopped else 0

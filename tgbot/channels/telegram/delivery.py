@@ -1,5 +1,9 @@
-"""Sending replies in Telegram: an Answer with its buttons, interface texts, and the one
-question flow every path shares (flood guard, statistics, one grep-able log line).
+"""Replies in Telegram: an Answer with its buttons, interface texts, and the one question
+flow every path shares (flood guard, statistics, one grep-able log line).
+
+Nothing here waits for Telegram: replies are queued in the chat's outbox (outbox.py), which
+sends, paces and retries them, so a handler never holds an update slot during a rate-limit
+wait. Emergency and urgent prompts go in the outbox's safety lane.
 
 Answering itself is tgbot.core.answers.answer_for; nothing here decides what to answer. Logs
 carry content ids and outcomes only: never a user or chat id, a name, or message text.
@@ -7,11 +11,11 @@ carry content ids and outcomes only: never a user or chat id, a name, or message
 
 from __future__ import annotations
 
-import asyncio
 import functools
+import hashlib
+import hmac
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Hashable, Sequence
 
 from telegram import (
     Chat,
@@ -22,10 +26,11 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from tgbot.channels.telegram.outbox import Lane, Send
 from tgbot.channels.telegram.render import (
+    ANYONE,
     Where,
     answer_keyboard,
     continue_private_keyboard,
@@ -36,46 +41,50 @@ from tgbot.channels.telegram.render import (
 from tgbot.channels.telegram.state import Services, Verdict
 from tgbot.core.answers import Answer
 from tgbot.core.content import ContentPack
+from tgbot.core.model import Level
 from tgbot.stats.events import AskPath, Channel
 
 __all__ = [
     "NO_PREVIEW",
+    "answer_message",
     "answer_question",
     "asker_id",
+    "command_allowed",
     "flood_allows",
     "is_group",
     "pack_for",
     "record_answer",
+    "reminder_blocks",
     "reply_html",
     "reply_text",
     "send_html",
-    "send_with_retry",
     "thread_of",
 ]
 
-log = logging.getLogger("tgbot.delivery")
+log = logging.getLogger("tgbot.channels.telegram.delivery")
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
-
-# A send that failed in transit (5xx, a dropped connection, a timeout, a garbled answer, a flood
-# wait the rate limiter gave up on) is tried again, a bounded number of times: a parent who
-# asked must get the answer, above all a red-flag prompt. With the real Telegram a response
-# lost after delivery can make a retry show a message twice; a parent who reads an answer
-# twice is better off than one who never gets the prompt. Errors that say the message itself
-# cannot be sent (blocked, bad request, chat migrated) are never retried.
-SEND_ATTEMPTS = 5
-RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # seconds before the 2nd, 3rd, ... attempt
-MAX_RETRY_AFTER = 60.0  # a longer flood wait is not sat out inside a handler
 
 
 def is_group(chat: Chat) -> bool:
     return chat.type in GROUP_TYPES
 
 
-def pack_for(services: Services, user: User | None) -> ContentPack:
-    """The content pack in the user's language (the default pack when there is none)."""
-    return services.content.library.pack(user.language_code if user else None)
+def pack_for(services: Services, user: User | None, text: str | None = None) -> ContentPack:
+    """The content pack for a reply: the language `text` is clearly written in, else the
+    user's Telegram language, else the default pack."""
+    return services.content.library.pack_for_message(text, user.language_code if user else None)
+
+
+def check_owner(secret: str, user_id: int | None) -> str:
+    """Who may answer a warning-signs check: 10 hex chars of an HMAC of the asker's id under
+    a key made from the bot's secret (the button reveals no id, and nobody can make one that
+    passes for another user), or ANYONE when the asker is anonymous."""
+    if user_id is None:
+        return ANYONE
+    key = hashlib.sha256(b"tgbot check owner\0" + secret.encode()).digest()
+    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()[:10]
 
 
 def thread_of(message: Message) -> int | None:
@@ -90,41 +99,8 @@ def asker_id(message: Message) -> int | None:
     return message.from_user.id
 
 
-def _retry_delay(exc: TelegramError, attempt: int) -> float | None:
-    """Seconds to wait before trying a failed send again, or None when it must not be."""
-    if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return seconds + 0.1 if seconds <= MAX_RETRY_AFTER else None
-    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-        return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]  # TimedOut is one too
-    if type(exc) is TelegramError and isinstance(exc.__cause__, ValueError):
-        # PTB's "Invalid server response": the answer was not JSON (cut short by a proxy).
-        return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
-    return None
-
-
-async def send_with_retry(send: Callable[[], Awaitable[Message]]) -> Message:
-    """Run one Bot API send, trying again after transient failures (see SEND_ATTEMPTS)."""
-    for attempt in range(SEND_ATTEMPTS):
-        try:
-            return await send()
-        except TelegramError as exc:
-            delay = _retry_delay(exc, attempt)
-            if delay is None or attempt == SEND_ATTEMPTS - 1:
-                raise
-            # The error's type only: its message may quote a server answer.
-            log.info(
-                "event=send_retry attempt=%d error=%s wait_s=%.1f",
-                attempt + 1,
-                type(exc).__name__,
-                delay,
-            )
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-async def send_html(
+def send_html(
+    services: Services,
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int,
     chunks: Sequence[str],
@@ -132,55 +108,122 @@ async def send_html(
     keyboard: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None,
     thread_id: int | None = None,
-) -> list[Message]:
-    """Send HTML messages in order; the first replies to reply_to, the last carries buttons."""
-    sent: list[Message] = []
+    lane: Lane = Lane.NORMAL,
+    on_sent: Callable[[list[Message]], None] | None = None,
+    coalesce: Hashable | None = None,
+) -> bool:
+    """Queue HTML messages for the chat, in order; the first replies to reply_to, the last
+    carries buttons. Returns at once: the chat's outbox sends them (see outbox.py)."""
+    sends: list[Send] = []
     for i, chunk in enumerate(chunks):
         reply = (
             ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
             if reply_to is not None and i == 0
             else None
         )
-        send = functools.partial(
-            context.bot.send_message,
-            chat_id=chat_id,
-            text=chunk,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
-            message_thread_id=thread_id,
-            reply_parameters=reply,
-            reply_markup=keyboard if i == len(chunks) - 1 else None,
+        sends.append(
+            functools.partial(
+                context.bot.send_message,
+                chat_id=chat_id,
+                text=chunk,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                message_thread_id=thread_id,
+                reply_parameters=reply,
+                reply_markup=keyboard if i == len(chunks) - 1 else None,
+            )
         )
-        sent.append(await send_with_retry(send))
-    return sent
+    return services.outbox.post(chat_id, sends, lane=lane, on_sent=on_sent, coalesce=coalesce)
 
 
-async def reply_html(
+def reply_html(
+    services: Services,
     context: ContextTypes.DEFAULT_TYPE,
     message: Message,
     chunks: Sequence[str],
     keyboard: InlineKeyboardMarkup | None = None,
-) -> list[Message]:
+    *,
+    lane: Lane = Lane.NORMAL,
+) -> bool:
     """Answer a message in its chat: in groups as a reply in the same forum topic."""
     group = is_group(message.chat)
-    return await send_html(
+    return send_html(
+        services,
         context,
         message.chat.id,
         chunks,
         keyboard=keyboard,
         reply_to=message.message_id if group else None,
         thread_id=thread_of(message),
+        lane=lane,
     )
 
 
-async def reply_text(
+def reply_text(
+    services: Services,
     context: ContextTypes.DEFAULT_TYPE,
     message: Message,
     text: str,
     keyboard: InlineKeyboardMarkup | None = None,
-) -> list[Message]:
+) -> bool:
     """Reply with an interface text (light Markdown, escaped)."""
-    return await reply_html(context, message, split_html(markup_blocks(text)), keyboard)
+    return reply_html(services, context, message, split_html(markup_blocks(text)), keyboard)
+
+
+def _slow_down(
+    services: Services,
+    context: ContextTypes.DEFAULT_TYPE,
+    chat: Chat,
+    pack: ContentPack,
+    *,
+    reply_to: int | None,
+    thread_id: int | None,
+) -> None:
+    send_html(
+        services,
+        context,
+        chat.id,
+        split_html(markup_blocks(pack.text("slow_down"))),
+        reply_to=reply_to if is_group(chat) else None,
+        thread_id=thread_id,
+        coalesce=("slow_down", thread_id),
+    )
+
+
+def command_allowed(
+    services: Services, context: ContextTypes.DEFAULT_TYPE, message: Message, pack: ContentPack
+) -> bool:
+    """The flood guard for a command's reply: commands share the user's question budget, so
+    a flood of /help costs the flooder only. Operators are never held back."""
+    user_id = asker_id(message)
+    if user_id is None or user_id in services.settings.operator_ids:
+        return True
+    verdict = services.flood.check(user_id)
+    if verdict is Verdict.OK:
+        return True
+    # One line when the guard speaks; the silence after it is DEBUG, or a flood fills the log.
+    log.log(_flood_log_level(verdict), "event=flood_guard verdict=%s kind=command", verdict.value)
+    if verdict is Verdict.WARN:
+        _slow_down(
+            services,
+            context,
+            message.chat,
+            pack,
+            reply_to=message.message_id,
+            thread_id=thread_of(message),
+        )
+    return False
+
+
+def _flood_log_level(verdict: Verdict) -> int:
+    return logging.DEBUG if verdict is Verdict.SILENT else logging.INFO
+
+
+def reminder_blocks(level: Level, pack: ContentPack) -> list[str]:
+    """The one short reminder a repeated red flag gets: its prompt alone."""
+    if level is Level.EMERGENCY:
+        return split_html(markup_blocks(pack.text("emergency_prompt"), bold=True))
+    return split_html(markup_blocks(pack.text("doctor_prompt"), bold=True))
 
 
 def record_answer(
@@ -210,15 +253,19 @@ def record_answer(
 
 
 def flood_allows(services: Services, answer: Answer, user_id: int | None) -> Verdict:
-    """The flood guard's verdict. A red-flag message is always answered: a frightened parent
-    typing fast must still get the prompt (the rate limiter bounds the cost)."""
+    """The flood guard's verdict. A red flag has its own budget: the first in a window (or a
+    more severe one) gets the full answer, a repeat one short reminder, then silence, so a
+    frightened parent typing fast still gets the prompt and a flooder cannot slow others."""
     if user_id is None:
         return Verdict.OK
-    verdict = services.flood.check(user_id)
-    return Verdict.OK if answer.level is not None else verdict
+    level = answer.text_flags.level  # what the parent wrote, not a red-flag topic's own level
+    if level is not None:
+        services.flood.note(user_id)
+        return services.flood.check_red_flag(user_id, level)
+    return services.flood.check(user_id)
 
 
-async def answer_question(
+def answer_question(
     services: Services,
     context: ContextTypes.DEFAULT_TYPE,
     *,
@@ -229,23 +276,33 @@ async def answer_question(
     user_id: int | None,
     reply_to: int | None,
     thread_id: int | None,
-) -> list[Message]:
+    quote_in_private: bool = False,
+    record: bool = True,
+) -> None:
     """Deliver one answered question in a private chat or a group, with everything around it:
-    flood guard, statistics, the group's "answered a moment ago" pointer, buttons."""
+    flood guard, statistics, the group's "answered a moment ago" pointer, buttons. Queues the
+    reply in the chat's outbox and returns at once."""
+    group = is_group(chat)
+    if not (group or quote_in_private):
+        reply_to = None  # a private chat reads in order; only an edit's prompt quotes there
     verdict = flood_allows(services, answer, user_id)
     if verdict is not Verdict.OK:
-        log.info("event=flood_guard verdict=%s", verdict.value)
+        log.log(_flood_log_level(verdict), "event=flood_guard verdict=%s", verdict.value)
         if verdict is Verdict.WARN:
-            text = pack.text("slow_down")
-            return await send_html(
+            _slow_down(services, context, chat, pack, reply_to=reply_to, thread_id=thread_id)
+        elif verdict is Verdict.REMIND and answer.text_flags.level is not None:
+            level = answer.text_flags.level
+            send_html(
+                services,
                 context,
                 chat.id,
-                split_html(markup_blocks(text)),
-                reply_to=reply_to if is_group(chat) else None,
+                reminder_blocks(level, pack),
+                reply_to=reply_to,
                 thread_id=thread_id,
+                lane=Lane.SAFETY,
+                coalesce=("reminder", thread_id, level) if group else None,
             )
-        return []
-    group = is_group(chat)
+        return
     channel = Channel.GROUP if group else Channel.PRIVATE
     username = context.bot.username
     if group and answer.topic_id and answer.level is None:
@@ -254,7 +311,8 @@ async def answer_question(
         if earlier is not None:
             record_answer(services, answer, channel=channel, path=path, user_id=user_id)
             log.info("event=group_pointer topic=%s", answer.topic_id)
-            return await send_html(
+            send_html(
+                services,
                 context,
                 chat.id,
                 split_html(markup_blocks(pack.text("group_recent_pointer"))),
@@ -262,24 +320,47 @@ async def answer_question(
                 reply_to=reply_to,
                 thread_id=thread_id,
             )
-    event_id = record_answer(services, answer, channel=channel, path=path, user_id=user_id)
+            return
+    # A check's answer is no new question: the check counts its own ending.
+    event_id = (
+        record_answer(services, answer, channel=channel, path=path, user_id=user_id)
+        if record
+        else None
+    )
     where: Where = "group" if group else "private"
-    sent = await send_html(
+    on_sent: Callable[[list[Message]], None] | None = None
+    topic_id = answer.topic_id
+    if group and topic_id:
+
+        def on_sent(sent: list[Message]) -> None:
+            if sent:
+                services.recent.remember(chat.id, thread_id, topic_id, sent[0].message_id)
+
+    safety = answer.level is not None
+    send_html(
+        services,
         context,
         chat.id,
         render_answer(answer, related_as_text=group),
         keyboard=answer_keyboard(
-            answer, pack, where=where, bot_username=username, event_id=event_id
+            answer,
+            pack,
+            where=where,
+            bot_username=username,
+            event_id=event_id,
+            check_owner=check_owner(services.settings.token or "", user_id),
         ),
-        reply_to=reply_to if group else None,
+        reply_to=reply_to,
         thread_id=thread_id,
+        lane=Lane.SAFETY if safety else Lane.NORMAL,
+        on_sent=on_sent,
+        # Many people posting one red flag in a group: the group gets the prompt, not one
+        # queued copy each (the newest message gets it).
+        coalesce=("prompt", thread_id, answer.level) if safety and group else None,
     )
-    if group and answer.topic_id and sent:
-        services.recent.remember(chat.id, thread_id, answer.topic_id, sent[0].message_id)
-    return sent
 
 
-async def answer_message(
+def answer_message(
     services: Services,
     context: ContextTypes.DEFAULT_TYPE,
     message: Message,
@@ -288,9 +369,12 @@ async def answer_message(
     path: AskPath,
     *,
     quote: bool,
-) -> list[Message]:
-    """answer_question for a message: in its chat and forum thread, quoting it when asked."""
-    return await answer_question(
+) -> None:
+    """answer_question for a message: in its chat and forum thread, quoting it when asked.
+    A red flag is remembered for the message, so editing it later does not repeat the prompt."""
+    if answer.level is not None:
+        services.prompted.note(message.chat.id, message.message_id, answer.level)
+    answer_question(
         services,
         context,
         chat=message.chat,

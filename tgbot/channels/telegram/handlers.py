@@ -1,7 +1,8 @@
 """Wiring of every Telegram handler, the gate in front of them, and the one error path.
 
-The gate drops what the bot never answers (edited messages, channel posts, business and
-other update kinds, our own inline results posted back). Errors Telegram can cause
+The gate drops what the bot never answers (channel posts and their edits, business and
+other update kinds, our own inline results posted back); edited messages pass to edits.py,
+which answers only an edit that adds a red flag. Errors Telegram can cause
 (blocked by the user, message not modified, chat migrated, flood waits, timeouts, network
 trouble) are handled quietly; anything else is logged by type and handler name only, never
 with the update, its text, names or ids, and the bot keeps going.
@@ -17,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, UpdateType
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Conflict,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -43,6 +45,7 @@ from telegram.ext import (
 )
 
 from tgbot.channels.telegram.buttons import Buttons
+from tgbot.channels.telegram.edits import Edits
 from tgbot.channels.telegram.group import GroupChat
 from tgbot.channels.telegram.inline import Inline
 from tgbot.channels.telegram.operator import Operators
@@ -87,13 +90,44 @@ _HARMLESS_BAD_REQUESTS = (
 )
 
 
+def make_gate(services: Services) -> Callback:
+    """The gate in front of every handler (see gate)."""
+
+    async def gated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await gate(update, context)
+        message = update.message
+        if message is None or message.from_user is None or message.sender_chat is not None:
+            return
+        user_id = message.from_user.id
+        if user_id not in services.settings.operator_ids and services.flood.quiet(user_id):
+            # Flooding, and already given the emergency prompt and its reminder: nothing it
+            # sends now could get a reply, so it costs no matching and no outbox work.
+            raise ApplicationHandlerStop
+
+    return gated
+
+
+# The update kinds the gate lets through: the bot subscribes to these alone (allowed_updates
+# of getUpdates and setWebhook), so Telegram never sends what the gate would throw away.
+# A kind the gate starts passing must be added here too.
+ALLOWED_UPDATES = (
+    UpdateType.MESSAGE,
+    UpdateType.EDITED_MESSAGE,
+    UpdateType.CALLBACK_QUERY,
+    UpdateType.INLINE_QUERY,
+    UpdateType.CHOSEN_INLINE_RESULT,
+    UpdateType.MY_CHAT_MEMBER,
+)
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Let through only the update kinds the bot answers; stop everything else here."""
-    if update.message is not None:
-        via = update.message.via_bot
+    message = update.message or update.edited_message
+    if message is not None:
+        via = message.via_bot
         if via is not None and via.id == context.bot.id:
             raise ApplicationHandlerStop  # our own inline result, posted by a user
-        if update.message.chat.type == ChatType.CHANNEL:
+        if message.chat.type == ChatType.CHANNEL:
             raise ApplicationHandlerStop
         return
     if (
@@ -103,7 +137,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         or update.my_chat_member is not None
     ):
         return
-    raise ApplicationHandlerStop  # edited messages, channel posts and all other kinds
+    raise ApplicationHandlerStop  # channel posts, their edits and all other kinds
 
 
 def handle_telegram_error(exc: TelegramError, handler: str) -> bool:
@@ -116,7 +150,8 @@ def handle_telegram_error(exc: TelegramError, handler: str) -> bool:
         log.info("event=chat_migrated handler=%s", handler)
         return True
     if isinstance(exc, RetryAfter):
-        # AIORateLimiter already waited and retried; this message is dropped.
+        # A direct call (a button's answer, an inline answer) hit a flood wait: it is not
+        # waited out inside a handler. Replies go through the outbox, which retries them.
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
         log.warning("event=retry_after handler=%s seconds=%s", handler, seconds)
@@ -176,10 +211,13 @@ def _where(exc: BaseException) -> str:
     return f"{Path(last.filename).name}:{last.lineno}"
 
 
-def make_error_handler() -> ErrorCallback:
+def make_error_handler(services: Services | None = None) -> ErrorCallback:
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         exc = context.error
         if exc is None:
+            return
+        if isinstance(exc, Conflict) and services is not None:
+            _conflict(services, context)
             return
         name = handler_name(exc, update)
         if isinstance(exc, TelegramError) and handle_telegram_error(exc, name):
@@ -190,6 +228,30 @@ def make_error_handler() -> ErrorCallback:
     return on_error
 
 
+def _conflict(services: Services, context: ContextTypes.DEFAULT_TYPE) -> None:
+    watch = services.conflict
+    verdict = watch.seen()
+    if verdict == watch.FIRST:
+        log.warning(
+            "event=conflict cause=%r action=%r",
+            "Telegram refused getUpdates (409 Conflict): another process is polling with this "
+            "bot token, or a webhook is set for it",
+            f"stop the other instance (or deleteWebhook); this one stops polling and exits "
+            f"with code {CONFLICT_EXIT_CODE} if the conflict lasts {watch.stop_after:.0f} s",
+        )
+    elif verdict == watch.STOP:
+        log.error(
+            "event=conflict_stop after_s=%.0f exit_code=%d",
+            watch.stop_after,
+            CONFLICT_EXIT_CODE,
+        )
+        context.application.stop_running()
+
+
+# A supervisor tells "two bots on one token" (exit 3) from a crash (1) or bad settings (2).
+CONFLICT_EXIT_CODE = 3
+
+
 def register_handlers(app: TgApplication, services: Services) -> None:
     """Add the gate, every handler and the error handler to the application."""
     private = PrivateChat(services)
@@ -197,11 +259,12 @@ def register_handlers(app: TgApplication, services: Services) -> None:
     inline = Inline(services)
     buttons = Buttons(services)
     operators = Operators(services, private)
+    edits = Edits(services)
 
     def g(name: str, callback: Callback) -> Callback:
         return guarded(name, callback, services)
 
-    app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
+    app.add_handler(TypeHandler(Update, make_gate(services)), group=GATE_GROUP)
 
     new_messages = filters.UpdateType.MESSAGE
     commands: list[tuple[str, Callback]] = [
@@ -244,6 +307,11 @@ def register_handlers(app: TgApplication, services: Services) -> None:
             g("group_message", group.message),
         )
     )
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & text_or_caption, g("edited", edits.edited)
+        )
+    )
     app.add_handler(CallbackQueryHandler(g("button", buttons.press)))
     app.add_handler(InlineQueryHandler(g("inline_query", inline.query)))
     app.add_handler(ChosenInlineResultHandler(g("inline_chosen", inline.chosen)))
@@ -252,4 +320,4 @@ def register_handlers(app: TgApplication, services: Services) -> None:
             g("my_chat_member", group.my_chat_member), ChatMemberHandler.MY_CHAT_MEMBER
         )
     )
-    app.add_error_handler(make_error_handler())
+    app.add_error_handler(make_error_handler(services))
