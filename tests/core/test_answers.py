@@ -96,13 +96,15 @@ def test_confident_match_answers_with_title_body_sources_disclaimer(
     assert real_pack.texts["doctor_prompt"] not in text
 
 
-def test_emergency_prompt_comes_first_and_doctor_prompt_is_present(real_pack: ContentPack) -> None:
+def test_emergency_prompt_comes_first_and_is_the_only_prompt(real_pack: ContentPack) -> None:
+    # One prompt per reply (safety-net issue, 4d): "a reason to see a doctor soon" after
+    # "call now" would read as permission to wait.
     topic_id = a_plain_topic(real_pack)
     answer = answer_for("q", pack_with(real_pack, Match(topic_id, 0.9), EMERGENCY))
     text = render_plain(answer)
     assert answer.level is Level.EMERGENCY
     assert text.startswith(real_pack.texts["emergency_prompt"])
-    assert real_pack.texts["doctor_prompt"] in text
+    assert real_pack.texts["doctor_prompt"] not in text
 
 
 def test_red_flag_with_no_match_shows_the_red_flag_topic(

@@ -77,9 +77,13 @@ def assert_well_formed(answer: Answer) -> None:
         # Whatever the matcher chose, the detector's level is the floor of the reply's.
         assert answer.level is not None
         assert answer.level.rank >= flags.level.rank
-    if answer.level is not None:
+    # One prompt per reply: the doctor prompt for urgent, the emergency prompt alone for
+    # emergencies.
+    if answer.level is Level.URGENT:
         assert PACK.text("doctor_prompt") in plain
+        assert PACK.text("emergency_prompt") not in plain
     if answer.level is Level.EMERGENCY:
+        assert PACK.text("doctor_prompt") not in plain
         emergency = PACK.text("emergency_prompt")
         assert plain.startswith(emergency)
         for first in (private[0], group[0], inline):

@@ -59,9 +59,12 @@ def assert_calm(answer: Answer, pack: ContentPack) -> None:
     assert messages
     for message in messages:
         assert_telegram_html(message)
-    if answer.level is not None:
+    # One prompt per reply: the doctor prompt for urgent, the emergency prompt alone for
+    # emergencies.
+    if answer.level is Level.URGENT:
         assert pack.text("doctor_prompt") in plain
     if answer.level is Level.EMERGENCY:
+        assert pack.text("doctor_prompt") not in plain
         emergency = pack.text("emergency_prompt")
         assert plain.startswith(emergency)
         for first in (render_answer(answer, related_as_text=False)[0], messages[-1]):

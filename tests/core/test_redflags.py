@@ -184,6 +184,15 @@ CONCEPT_CASES: list[tuple[str, str]] = [
     ("meningitis-signs", "he has a stiff neck"),
     ("meningitis-signs", "could it be meningitis"),
     ("meningitis-signs", "her neck seems stiff"),
+    ("meningitis-signs", "her soft spot is bulging and she has a fever"),
+    ("first-seizure-now", "this is her first ever fit, what do i do"),
+    ("first-seizure-now", "he never had a seizure before and he is having one right now"),
+    ("after-seizure", "the seizure ended 2 hours ago and he is still so drowsy"),
+    ("after-seizure", "since the fit she is not moving her left arm, it seems weak"),
+    ("shaken-baby", "my boyfriend shook the baby"),
+    ("shaken-baby", "i think she was shaken by the sitter"),
+    ("overheating", "he was left in the hot car and now he is floppy"),
+    ("overheating", "could this be heatstroke"),
     # non-blanching rash
     ("non-blanching-rash", "a rash that doesn't fade under a glass"),
     ("non-blanching-rash", "tiny purple spots on his tummy"),
@@ -452,7 +461,7 @@ def test_real_word_one_edit_from_a_term_is_not_a_typo_never_is_not_fever(
 
 
 def test_typo_needs_the_first_letter_right(rules: RedFlagRules) -> None:
-    assert level(rules, "first sezure") is U
+    assert level(rules, "first sezure") is E  # a first seizure: call the emergency number
     assert not rules.detect("first zeizure").flagged
 
 
@@ -716,9 +725,21 @@ def test_huge_junk_input_is_checked_quickly(rules: RedFlagRules) -> None:
     ids=["one-letter", "repeated-flag", "repeated-near-parts", "numbers", "brackets", "emoji"],
 )
 def test_hostile_input_never_hangs(rules: RedFlagRules, text: str) -> None:
-    start = time.perf_counter()
-    rules.detect(text)
-    assert time.perf_counter() - start < 0.5
+    # A hang is super-linear work (backtracking, pairwise spans): ten times the text must
+    # cost about ten times as much, never a hundred. Measured as the best of three side by
+    # side, so a busy machine slows both sizes alike; the absolute cap catches a real hang.
+    def best(sample: str) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            rules.detect(sample)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    tenth = best(text[: len(text) // 10])
+    full = best(text)
+    assert full < max(0.05, 30 * tenth), (full, tenth)
+    assert full < 5.0
 
 
 # --------------------------------------------------------------------------- regressions

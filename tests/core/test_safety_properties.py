@@ -165,7 +165,14 @@ PHRASES: dict[str, tuple[Level, tuple[str, ...]]] = {
     "non-blanching-rash": (E, ("a rash that doesn't fade under a glass", "non blanching rash")),
     "poor-feeding": (U, ("she is not feeding", "refusing feeds", "off his milk")),
     "dehydration": (U, ("no wet nappies since this morning", "he seems dehydrated")),
-    "meningitis-signs": (U, ("a stiff neck", "could it be meningitis")),
+    "meningitis-signs": (E, ("a stiff neck", "could it be meningitis")),
+    "first-seizure-now": (E, ("his first seizure", "first ever seizure right now")),
+    "after-seizure": (
+        E,
+        ("still very drowsy an hour after the seizure", "after the fit his arm is weak"),
+    ),
+    "shaken-baby": (E, ("the baby was shaken", "he shook the baby")),
+    "overheating": (E, ("heatstroke", "overheated and now jerking")),
     "abnormal-cry": (U, ("a high pitched cry", "a weak cry")),
     "breathing-changes": (U, ("breathing very fast", "wheezing")),
 }
@@ -240,8 +247,12 @@ questions:
 keywords: [when to worry]
 related: []
 red_flag: false
-sources: [Test source]
+sources:
+  - title: Test source
+    url: https://www.nhs.uk/conditions/test-source/
 reviewed: 2025-01-01
+reviewed_by: A test editor
+next_review: 2026-06-01
 ---
 See a doctor today for the warning signs; call the emergency number for the serious ones.
 """
@@ -326,13 +337,20 @@ def _assert_detected_and_prompted(pack: ContentPack, text: str, level: Level) ->
     result = pack.red_flags.detect(text)
     assert result.level is not None, (text, pack.red_flags.explain(text))
     assert result.level.rank >= level.rank, (text, result)
-    reply = render_plain(answer_for(text, pack))
+    answer = answer_for(text, pack)
+    assert answer.level is not None
+    assert answer.level.rank >= result.level.rank, (text, answer.level)
+    reply = render_plain(answer)
     doctor = pack.texts["doctor_prompt"]
-    assert doctor in reply, text
-    if level is E:
-        emergency = pack.texts["emergency_prompt"]
-        assert emergency in reply, text
-        assert reply.index(emergency) < reply.index(doctor), text
+    emergency = pack.texts["emergency_prompt"]
+    # One prompt per reply: an emergency (found in the text, or a higher level found beside
+    # an urgent phrase) opens with the emergency prompt alone; urgent gets the doctor prompt.
+    if answer.level is E:
+        assert reply.startswith(emergency), text
+        assert doctor not in reply, text
+    else:
+        assert doctor in reply, text
+        assert emergency not in reply, text
 
 
 @PROFILE

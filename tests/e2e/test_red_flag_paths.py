@@ -124,8 +124,25 @@ def test_a_red_flag_asked_again_in_a_group_is_answered_in_full_not_pointed_to(
     first = api.send_text(parent, f"/ask@{BOT_USERNAME} {EMERGENCY_TEXT}", chat=group)
     conversation.reply_to(first)
     mark = api.mark()
-    api.send_text(parent, f"/ask@{BOT_USERNAME} {EMERGENCY_TEXT}", chat=group)
+    # Another parent: the same parent's repeat within a minute gets the short reminder
+    # (test_a_repeated_red_flag_gets_one_short_reminder).
+    other = api.user("Olga", "Second", username="olga_second_e2e")
+    api.send_text(other, f"/ask@{BOT_USERNAME} {EMERGENCY_TEXT}", chat=group)
     assert emergency_prompt in squash(conversation.whole_answer(group, mark))
+
+
+def test_a_repeated_red_flag_gets_one_short_reminder(
+    conversation: Conversation, parent: FakeUser, emergency_prompt: str
+) -> None:
+    api = conversation.api
+    chat = api.private_chat(parent)
+    mark = api.mark()
+    api.send_text(parent, EMERGENCY_TEXT)
+    assert emergency_prompt in squash(conversation.whole_answer(chat, mark))
+    mark = api.mark()
+    api.send_text(parent, EMERGENCY_TEXT)
+    reminder = conversation.next_message(chat, mark)
+    assert squash(reminder.text) == emergency_prompt
 
 
 def test_a_red_flag_topic_button_carries_the_doctor_prompt(

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from tgbot.core.content import ContentPack
+from tgbot.core.episode import describes_episode
 from tgbot.core.markup import to_plain
 from tgbot.core.matching import SUGGEST_THRESHOLD, Match
 from tgbot.core.model import Level, RedFlagResult, Source, Topic, highest
@@ -40,8 +41,9 @@ class TopicRef:
 class Reply:
     """The reply as a structure; renderers show the parts in this order.
 
-    emergency_prompt, heading + body (or message), suggestions, doctor_prompt, disclaimer,
-    sources. Related topics are offered as buttons or a short list after the answer.
+    emergency_prompt (+ emergency_action), warning_signs when it leads, heading + body (or
+    message), suggestions, doctor_prompt, safety_net, disclaimer, sources. Related topics are
+    offered as buttons or a short list after the answer.
     """
 
     emergency_prompt: str | None
@@ -56,6 +58,15 @@ class Reply:
     sources: tuple[Source, ...]
     related_intro: str
     related: tuple[TopicRef, ...]
+    # What to do while waiting for help, fitted to the sign (none for choking is seizure
+    # positioning); shown right after the emergency prompt.
+    emergency_action: str | None = None
+    # The second line of defence when no flag was found: the warning-signs checklist for a
+    # message that reports an episode, or the one-line emergency net on a fallback or "did
+    # you mean". Shown after the answer, or first (lead_with_net) when the answer is a
+    # reassuring topic, which must never open a reply to a symptom report.
+    safety_net: str | None = None
+    lead_with_net: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,7 @@ class Answer:
     text_flags: RedFlagResult
     level: Level | None
     reply: Reply
+    episode: bool = False  # the message reports what a child is doing (not a general question)
 
     @property
     def topic_id(self) -> str | None:
@@ -130,7 +142,8 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
     else:
         outcome = Outcome.EMPTY
     level = highest(flags.level, Level.URGENT if chosen and chosen.red_flag else None)
-    reply = _compose(pack, outcome, chosen, suggestions, level, set_aside)
+    episode = _safe_episode(text) if topic_id is None else False
+    reply = _compose(pack, outcome, chosen, suggestions, level, set_aside, flags, episode)
     return Answer(
         question=text,
         language=pack.language,
@@ -139,6 +152,31 @@ def answer_for(text: str, pack: ContentPack, *, topic_id: str | None = None) -> 
         confidence=round(confidence, 3),
         text_flags=flags,
         level=level,
+        reply=reply,
+        episode=episode,
+    )
+
+
+def answer_for_concept(concept_id: str, pack: ContentPack) -> Answer:
+    """The answer to a sign the parent confirmed (a yes in the warning-signs check): the
+    concept's prompt at the level the rules give it, its action, and the topic about it.
+
+    Unknown concepts raise KeyError: the check's steps are checked against the rules at load.
+    """
+    concept = pack.red_flags.concepts[concept_id]
+    flags = RedFlagResult(level=concept.level, concepts=(concept.id,))
+    topic = pack.topic(concept.topic) if concept.topic else None
+    topic = topic or _red_flag_topic(pack, flags)
+    outcome = Outcome.ANSWERED if topic is not None else Outcome.FALLBACK
+    reply = _compose(pack, outcome, topic, (), concept.level, None, flags, False)
+    return Answer(
+        question="",
+        language=pack.language,
+        outcome=outcome,
+        topic=topic,
+        confidence=1.0,
+        text_flags=flags,
+        level=concept.level,
         reply=reply,
     )
 
@@ -173,6 +211,18 @@ def _safe_detect(pack: ContentPack, text: str) -> RedFlagResult:
         return RedFlagResult(level=Level.URGENT, concepts=("detector-error",))
 
 
+def _safe_episode(text: str) -> bool:
+    try:
+        return describes_episode(text)
+    except Exception:  # a bug here must not cost the reply; the checklist errs on showing
+        return True
+
+
+def _optional_text(pack: ContentPack, key: str) -> str | None:
+    """A text a pack may leave out (older packs, test fixtures): None when absent."""
+    return pack.text(key) if key in pack.texts else None
+
+
 def _safe_match(pack: ContentPack, text: str) -> Match:
     try:
         return pack.index.match(text)
@@ -192,6 +242,8 @@ def _compose(
     suggestions: tuple[str, ...],
     level: Level | None,
     set_aside: Topic | None = None,
+    flags: RedFlagResult | None = None,
+    episode: bool = False,
 ) -> Reply:
     refs = tuple(r for r in (_ref(pack, s) for s in suggestions) if r)
     related: tuple[TopicRef, ...] = ()
@@ -212,14 +264,38 @@ def _compose(
     else:
         message = pack.text("empty_input")
     sources = topic.sources if topic else ()
+    action: str | None = None
+    if level is Level.EMERGENCY:
+        named = None
+        if flags is not None:
+            try:
+                named = pack.red_flags.action_for(flags)
+            except Exception:  # the generic line is always safe
+                named = None
+        action = (named and _optional_text(pack, f"emergency_action_{named}")) or (
+            _optional_text(pack, "emergency_action")
+        )
+    safety_net: str | None = None
+    lead = False
+    if level is None:
+        if episode:
+            safety_net = _optional_text(pack, "warning_signs")
+            lead = topic is not None and topic.reassuring
+        if safety_net is None and outcome in (Outcome.FALLBACK, Outcome.SUGGESTED):
+            safety_net = _optional_text(pack, "emergency_net")
     return Reply(
+        emergency_action=action,
+        safety_net=safety_net,
+        lead_with_net=lead and safety_net is not None,
         emergency_prompt=pack.text("emergency_prompt") if level is Level.EMERGENCY else None,
         heading=topic.title if topic else None,
         body=topic.body if topic else None,
         message=message,
         suggestions_intro=pack.text("suggestions_intro") if refs else None,
         suggestions=refs,
-        doctor_prompt=pack.text("doctor_prompt") if level is not None else None,
+        # One prompt per reply: an emergency says call now, and does not end with "a reason
+        # to see a doctor soon", which would read as permission to wait.
+        doctor_prompt=pack.text("doctor_prompt") if level is Level.URGENT else None,
         disclaimer=pack.text("disclaimer"),
         sources_label=pack.text("sources_label"),
         sources=sources,
@@ -234,6 +310,10 @@ def render_plain(answer: Answer, *, with_related: bool = True) -> str:
     parts: list[str] = []
     if r.emergency_prompt:
         parts.append(r.emergency_prompt)
+    if r.emergency_action:
+        parts.append(r.emergency_action)
+    if r.safety_net and r.lead_with_net:
+        parts.append(r.safety_net)
     if r.heading:
         parts.append(r.heading)
     if r.body:
@@ -245,6 +325,8 @@ def render_plain(answer: Answer, *, with_related: bool = True) -> str:
         parts.append("\n".join(lines))
     if r.doctor_prompt:
         parts.append(r.doctor_prompt)
+    if r.safety_net and not r.lead_with_net:
+        parts.append(r.safety_net)
     if with_related and r.related:
         parts.append(r.related_intro + " " + "; ".join(s.title for s in r.related))
     if r.sources:

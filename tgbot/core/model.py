@@ -50,10 +50,29 @@ class Topic:
     reviewed: date
     body: str
     summary: str = ""
+    # Who last checked the topic against its sources, and when it must be checked again
+    # (check-content warns once that date has come).
+    reviewed_by: str = ""
+    next_review: date | None = None
     # A reassuring topic ("this is usually normal") never answers a message that asserts a
     # red flag: the warning-signs topic does, with this one offered beside it.
     reassuring: bool = False
+    # The overview topic answers in-domain messages too vague for any one topic ("jerks?",
+    # "my baby jerks"): it helps the parent say more rather than giving the fallback.
+    overview: bool = False
+    # The topic that answers the same question about a baby ("what causes myoclonus" ->
+    # "what causes myoclonic jerks in a baby"): chosen instead when a child is named.
+    child_topic: str | None = None
+    # Likewise the newborn version ("twitching in sleep" -> "benign sleep myoclonus in
+    # newborns"): it leads only when the message names a newborn; otherwise this one does.
+    newborn_topic: str | None = None
+    # What kind of question the topic answers, in a few words ("cause", "treatment",
+    # "definition"): a question asking that ("what causes ...") favours it over topics that
+    # merely share its subject.
+    intent: tuple[str, ...] = ()
     path: Path | None = None
+    # the file line the body starts on, so checks of the body point at the line to fix
+    body_line: int = 1
 
 
 @dataclass(frozen=True, slots=True)

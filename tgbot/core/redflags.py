@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -22,7 +22,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from tgbot.core.model import NO_RED_FLAG, ContentProblem, Level, RedFlagResult, highest
-from tgbot.core.text import normalize, plain_reading, split_sentences, stem, words_and_numbers
+from tgbot.core.text import (
+    fold,
+    normalize,
+    plain_reading,
+    split_sentences,
+    stem,
+    stemmer_for,
+    words_and_numbers,
+)
 from tgbot.core.yamlsrc import LineList, LineMap
 
 __all__ = ["Concept", "RedFlagMatch", "RedFlagRules", "compile_rules"]
@@ -43,10 +51,12 @@ OR_AFTER_WINDOW = 3  # "temp was 38.5": a unitless number counts up to 3 words a
 SHORT_WORD_LEN = 4  # words this short are always stemmed (stems of 1-2 letters: "up", "lo")
 MAX_FILLERS = 3  # "10 or so minutes", "half an hour", "5 and a half minutes"
 _LOOKUP_CACHE_LIMIT = 50_000
+PREFIX_MIN_LEN = 3  # "convuls*": a shorter prefix would match half the dictionary
 
 _CONCEPT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NUMBER_TOKEN = re.compile(r"\d{1,6}(?:\.\d{1,4})?")
 _TOP_KEYS = (
+    "language",
     "number_words",
     "number_fillers",
     "stop_words",
@@ -57,7 +67,7 @@ _TOP_KEYS = (
 )
 # How many words before a sign a negation word may stand ("not really blue").
 NEGATION_REACH = 3
-_CONCEPT_KEYS = ("id", "level", "label", "terms", "except", "topic")
+_CONCEPT_KEYS = ("id", "level", "label", "terms", "except", "topic", "action")
 _NEAR_KEYS = ("near", "within", "ordered")
 _NUMBER_KEYS = (
     "at_least",
@@ -83,6 +93,9 @@ class Concept:
     label: str
     terms: tuple[str, ...]
     topic: str | None = None  # the topic that explains what to do about this sign
+    # What to do while waiting for help, as the text `emergency_action_<action>` says it:
+    # seizure positioning is wrong for choking or poisoning.
+    action: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +157,11 @@ Slot = frozenset[int] | None  # the word ids a phrase position accepts; None: an
 class _Vocabulary:
     """Term words as ids, and the lookup of a message word: stem, exact form, then typos."""
 
-    def __init__(self) -> None:
+    def __init__(self, stem_fn: Callable[[str], str] = stem, *, english: bool = True) -> None:
+        self._stem = stem_fn
+        self._english = english
+        self.prefixes: dict[str, int] = {}  # "convuls" (from "convuls*") -> id
+        self._prefixes_by_first: dict[str, tuple[tuple[str, int], ...]] = {}
         self.stems: dict[str, int] = {}
         self.literals: dict[str, int] = {}
         self.surfaces: dict[str, int] = {}  # written form -> id, for typo search
@@ -164,11 +181,18 @@ class _Vocabulary:
 
     def word(self, token: str) -> int:
         """The id of a plain term word: every word with the same stem shares it."""
-        key = stem(token)
+        key = self._stem(token)
         wid = self.stems.get(key)
         if wid is None:
             wid = self.stems[key] = self._new_id()
         self.surfaces.setdefault(token, wid)
+        return wid
+
+    def prefix(self, start: str) -> int:
+        """The id of a prefix term word ("convuls*"): any message word that starts with it."""
+        wid = self.prefixes.get(start)
+        if wid is None:
+            wid = self.prefixes[start] = self._new_id()
         return wid
 
     def literal(self, token: str) -> int:
@@ -181,6 +205,10 @@ class _Vocabulary:
     def freeze(self, not_typos: Iterable[str]) -> None:
         """Build the typo index once every term word is known."""
         self.not_typos = frozenset(not_typos)
+        by_first: dict[str, list[tuple[str, int]]] = {}
+        for start, wid in self.prefixes.items():
+            by_first.setdefault(start[0], []).append((start, wid))
+        self._prefixes_by_first = {k: tuple(v) for k, v in by_first.items()}
         entries: dict[str, set[int]] = {}
         known = itertools.chain(self.surfaces.items(), self.stems.items(), self.literals.items())
         for form, wid in known:
@@ -192,7 +220,7 @@ class _Vocabulary:
         # Buckets by first letter and length: parents rarely mistype a word's first letter, and
         # keeping it cuts most real-word look-alikes ("never" is not "fever").
         for form, wids in entries.items():
-            allowed = _allowed_edits(form)
+            allowed = _allowed_edits(form, self._stem)
             for n in range(len(form) - allowed, len(form) + allowed + 1):
                 if n < TYPO_WORD_MIN_LEN:
                     continue
@@ -222,9 +250,12 @@ class _Vocabulary:
             ids.add(lit)
         wid = self.surfaces.get(token)
         if wid is None and self._may_stem_to_term(token):
-            wid = self.stems.get(stem(token))
+            wid = self.stems.get(self._stem(token))
         if wid is not None:
             ids.add(wid)
+        for start, pid in self._prefixes_by_first.get(token[:1], ()):
+            if token.startswith(start):
+                ids.add(pid)
         return ids
 
     def _resolve(self, token: str, not_typos: frozenset[str]) -> frozenset[int]:
@@ -238,8 +269,9 @@ class _Vocabulary:
     def _may_stem_to_term(self, token: str) -> bool:
         """Cheap test before the (slow, pure-Python) stemmer: an English stem keeps all but at
         most its last letter as a prefix of the word ("happy" -> "happi"), apart from a few
-        "-ying" words ("dying" -> "die"). Junk input is mostly ruled out here."""
-        if len(token) <= SHORT_WORD_LEN or token.endswith("ying"):
+        "-ying" words ("dying" -> "die"). Junk input is mostly ruled out here. Other
+        languages' stemmers (PyStemmer, in C) are cheap enough to run on every word."""
+        if not self._english or len(token) <= SHORT_WORD_LEN or token.endswith("ying"):
             return True
         prefixes = self._stem_prefixes
         return any(token[:k] in prefixes for k in self._prefix_lengths if k <= len(token))
@@ -279,10 +311,10 @@ def _typo_queries(token: str) -> list[str]:
     return queries
 
 
-def _allowed_edits(form: str) -> int:
+def _allowed_edits(form: str, stem_fn: Callable[[str], str] = stem) -> int:
     """Edits a term word tolerates, by the length of its stem: an inflection ("starting",
     stem "start") must not widen the net to real words further away ("scaring")."""
-    size = len(stem(form))
+    size = len(stem_fn(form))
     if size >= TWO_TYPOS_TERM_MIN_LEN:
         return 2
     return 1 if size >= TYPO_TERM_MIN_LEN else 0
@@ -304,8 +336,15 @@ class RedFlagRules:
         _number_words: Mapping[str, float] | None = None,
         _fillers: frozenset[str] = frozenset(),
         _negations: frozenset[str] = frozenset(),
+        _language: str = "en",
+        _others: Sequence[RedFlagRules] = (),
     ) -> None:
         self.concepts = MappingProxyType(dict(concepts))
+        self.language = _language
+        # Other languages' rules, read over every message as well: a parent may write in any
+        # language (or mix two), and a sign found by any language's rules counts.
+        self.others: tuple[RedFlagRules, ...] = tuple(_others)
+        self._fold = _language != "en"
         self._negations = _negations
         self._compiled = tuple(_compiled)
         self._vocab = _vocabulary or _Vocabulary()
@@ -338,8 +377,36 @@ class RedFlagRules:
                     by_phrase.setdefault(pid, set()).add((ci, ti))
         self._terms_by_phrase = {pid: frozenset(terms) for pid, terms in by_phrase.items()}
 
+    def with_languages(self, others: Sequence[RedFlagRules]) -> RedFlagRules:
+        """These rules plus other languages' rules (same concept ids and levels) read alongside."""
+        twin = object.__new__(RedFlagRules)
+        twin.__dict__.update(self.__dict__)
+        twin.others = tuple(others)
+        return twin
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages whose rules detect() reads, the base language first."""
+        return (self.language, *(o.language for o in self.others))
+
     def detect(self, text: str) -> RedFlagResult:
         """Every concept the text touches (in content order) and the highest level among them."""
+        found = self._matches(text)
+        for other in self.others:
+            seen = {m.concept for m in found}
+            found.extend(m for m in other._matches(text) if m.concept not in seen)
+        if not found:
+            return NO_RED_FLAG
+        order = {cid: i for i, cid in enumerate(self.concepts)}
+        found.sort(key=lambda m: order.get(m.concept, len(order)))
+        return RedFlagResult(
+            highest(*(m.level for m in found)),
+            tuple(m.concept for m in found),
+            asserted=not all(m.negated for m in found),
+        )
+
+    def _matches(self, text: str) -> list[RedFlagMatch]:
+        """This language's matches over both readings of the text."""
         found = self._evaluate(text)
         second = plain_reading(text)
         if second is not None:
@@ -348,15 +415,16 @@ class RedFlagRules:
             seen = {m.concept for m in found}
             extra = [m for m in self._evaluate(second) if m.concept not in seen]
             if extra:
-                order = {cid: i for i, cid in enumerate(self.concepts)}
-                found = sorted([*found, *extra], key=lambda m: order.get(m.concept, 0))
-        if not found:
-            return NO_RED_FLAG
-        return RedFlagResult(
-            highest(*(m.level for m in found)),
-            tuple(m.concept for m in found),
-            asserted=not all(m.negated for m in found),
-        )
+                found = [*found, *extra]
+        return found
+
+    def action_for(self, result: RedFlagResult) -> str | None:
+        """The action of the first emergency concept found that names one."""
+        for cid in result.concepts:
+            concept = self.concepts.get(cid)
+            if concept is not None and concept.level is Level.EMERGENCY and concept.action:
+                return concept.action
+        return None
 
     def topic_for(self, result: RedFlagResult) -> str | None:
         """The topic of the most urgent matched concept that names one (first in content order)."""
@@ -369,7 +437,11 @@ class RedFlagRules:
     def explain(self, text: str) -> tuple[RedFlagMatch, ...]:
         # The first reading only: explain() is a debugging aid for content editors.
         """For each concept the text touches, the term and the words that matched (debugging)."""
-        return tuple(self._evaluate(text))
+        out = self._evaluate(text)
+        for other in self.others:
+            seen = {m.concept for m in out}
+            out.extend(m for m in other._evaluate(text) if m.concept not in seen)
+        return tuple(out)
 
     def is_term_word(self, word: str) -> bool:
         """True when the word matches a term word as written (by stem or =exact), not by typo."""
@@ -395,6 +467,8 @@ class RedFlagRules:
         sentence_of: list[int] = []  # sentence number of each token
         for number, sentence in enumerate(split_sentences(normalize(text))):
             found = words_and_numbers(sentence)
+            if self._fold:
+                found = [fold(tok) for tok in found]
             tokens.extend(found)
             sentence_of.extend([number] * len(found))
         if not tokens:
@@ -630,11 +704,15 @@ def _tightest(spans: Sequence[Span]) -> list[tuple[int, int]]:
 class _Compiler:
     """Turns red_flags.yaml data into compiled rules, collecting every problem with its line."""
 
-    def __init__(self, data: LineMap, path: Path) -> None:
+    def __init__(
+        self, data: LineMap, path: Path, language: str = "en", base: RedFlagRules | None = None
+    ) -> None:
         self.data = data
         self.path = path
+        self.language = language
+        self.base = base
         self.problems: list[ContentProblem] = []
-        self.vocab = _Vocabulary()
+        self.vocab = _Vocabulary(stemmer_for(language), english=language == "en")
         self.phrases: list[tuple[Slot, ...]] = []
         self.phrase_ids: dict[tuple[Slot, ...], int] = {}
         self.stop_words: frozenset[str] = frozenset()
@@ -645,6 +723,12 @@ class _Compiler:
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(ContentProblem(self.path, line, message))
+
+    def _tokens(self, text: str) -> list[str]:
+        """Words of a term as a message's words are read in this language (folded outside
+        English)."""
+        toks = words_and_numbers(normalize(text))
+        return toks if self.language == "en" else [fold(t) for t in toks]
 
     # -- top level
 
@@ -680,6 +764,7 @@ class _Compiler:
             _number_words=number_words,
             _fillers=fillers,
             _negations=negations,
+            _language=self.language,
         )
 
     def _word_list(self, key: str, *, single: bool) -> list[str]:
@@ -700,7 +785,7 @@ class _Compiler:
         if not isinstance(item, str):
             self.problem(line, f"{where}: {item!r} is not text; {_YAML_WORDS_HINT}")
             return None
-        toks = words_and_numbers(normalize(item))
+        toks = self._tokens(item)
         if len(toks) != 1:
             self.problem(line, f"{where}: {item!r} must be exactly one word")
             return None
@@ -811,13 +896,26 @@ class _Compiler:
                 slots.append(words)
                 stop_only = stop_only and self.group_stop_only.get(piece[1:], False)
                 continue
+            if len(piece) > 1 and piece.endswith("*"):
+                start = self._tokens(piece[:-1])
+                if len(start) != 1 or len(start[0]) < PREFIX_MIN_LEN:
+                    self.problem(
+                        line,
+                        f"{where}: {piece!r}: a prefix is one word of at least "
+                        f"{PREFIX_MIN_LEN} letters before the '*'",
+                    )
+                    return None
+                stop_only = False
+                slots.append(frozenset({self.vocab.prefix(start[0])}))
+                continue
             exact = piece.startswith("=")
             text = piece[1:] if exact else piece
-            toks = words_and_numbers(normalize(text))
+            toks = self._tokens(text)
             if not toks:
                 self.problem(line, f"{where}: {raw!r} normalises to nothing and can never match")
                 return None
-            if len(toks) != 1 or toks[0] != normalize(text).replace("'", "").replace(",", "."):
+            as_read = normalize(text).replace("'", "").replace(",", ".")
+            if len(toks) != 1 or toks[0] != (as_read if self.language == "en" else fold(as_read)):
                 self.problem(
                     line,
                     f"{where}: {raw!r} has characters that matching ignores in {text!r}; write "
@@ -877,10 +975,18 @@ class _Compiler:
         for key in item:
             if key not in _CONCEPT_KEYS:
                 self.problem(item.line_of(key), f"unknown field {key!r}; known: {_CONCEPT_KEYS}")
-        for key in ("id", "level", "label", "terms"):
+        required = ("id", "terms") if self.base is not None else ("id", "level", "label", "terms")
+        for key in required:
             if key not in item:
                 self.problem(item.line, f"concept is missing {key!r}")
         cid = item.get("id")
+        inherited = self.base.concepts.get(cid) if self.base and isinstance(cid, str) else None
+        if self.base is not None and isinstance(cid, str) and inherited is None:
+            self.problem(
+                item.line_of("id"),
+                f"concept {cid!r} is not in red_flags.yaml: a language adds words for the "
+                "base concepts, never concepts of its own",
+            )
         if "id" in item:
             if not isinstance(cid, str) or not _CONCEPT_ID.match(cid):
                 self.problem(item.line_of("id"), f"id {cid!r} must be lower-case-with-dashes")
@@ -891,7 +997,7 @@ class _Compiler:
                 )
             else:
                 first_line[cid] = item.line_of("id")
-        level: Level | None = None
+        level: Level | None = inherited.level if inherited else None
         if "level" in item:
             try:
                 level = Level(str(item["level"]).strip().lower())
@@ -900,12 +1006,21 @@ class _Compiler:
                     item.line_of("level"),
                     f"level {item['level']!r} must be 'emergency' or 'urgent'",
                 )
-        label = item.get("label")
+            if inherited is not None and level is not None and level != inherited.level:
+                self.problem(
+                    item.line_of("level"),
+                    f"concept {cid!r} is {inherited.level.value} in red_flags.yaml: every "
+                    "language must give it the same level",
+                )
+        label = item.get("label", inherited.label if inherited else None)
         if "label" in item and (not isinstance(label, str) or not label.strip()):
             self.problem(item.line_of("label"), "label must be non-empty text")
-        topic = item.get("topic")
+        topic = item.get("topic", inherited.topic if inherited else None)
         if topic is not None and not (isinstance(topic, str) and _CONCEPT_ID.match(topic)):
             self.problem(item.line_of("topic"), f"topic {topic!r} must be a topic id")
+        action = item.get("action", inherited.action if inherited else None)
+        if action is not None and not (isinstance(action, str) and _CONCEPT_ID.match(action)):
+            self.problem(item.line_of("action"), f"action {action!r} must be a short id")
         terms = self._terms(item, "terms", numbers=True)
         excepts = self._terms(item, "except", numbers=False) if "except" in item else []
         if len(self.problems) > before or level is None or not isinstance(cid, str):
@@ -913,7 +1028,12 @@ class _Compiler:
         if not terms:
             return None
         concept = Concept(
-            cid, level, str(label).strip(), tuple(t.source for t in terms), topic or None
+            cid,
+            level,
+            str(label).strip(),
+            tuple(t.source for t in terms),
+            topic or None,
+            action if isinstance(action, str) else None,
         )
         plain_excepts = [t for t in excepts if not isinstance(t, _NumberTerm)]
         self._check_excepts(terms, plain_excepts, item)
@@ -1162,10 +1282,14 @@ def _source_of(entry: Any) -> str:
     return str(entry)
 
 
-def compile_rules(data: LineMap, path: Path) -> tuple[RedFlagRules | None, list[ContentProblem]]:
-    """Validate red_flags.yaml data and compile it; returns the rules (None on problems) and
-    every problem found, each with its file and line."""
-    compiler = _Compiler(data, path)
+def compile_rules(
+    data: LineMap, path: Path, *, language: str = "en", base: RedFlagRules | None = None
+) -> tuple[RedFlagRules | None, list[ContentProblem]]:
+    """Validate red_flags.yaml data (or, with `base`, one language's file under red_flags/)
+    and compile it; returns the rules (None on problems) and every problem found, each with
+    its file and line. A language file adds words for the base's concepts: its concepts
+    inherit level, label and topic."""
+    compiler = _Compiler(data, path, language, base)
     rules = compiler.run()
     problems = compiler.problems
     return (rules if not problems else None), problems

@@ -3,13 +3,31 @@ forged or stale data gets a polite answer."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
+
 import pytest
 from conftest import Harness
+from tgfakes import (
+    BOT_USERNAME,
+    Failure,
+    RecordingRequest,
+    RecordingStats,
+    bot_message,
+    callback_update,
+    group_chat,
+    message_update,
+    private_chat,
+)
 from tgfakes import PRIVATE_USER as USER
-from tgfakes import Failure, bot_message, callback_update, group_chat, message_update, private_chat
 
-from tgbot.core.content import ContentPack
+from tgbot.channels.telegram.app import build_application, build_services
+from tgbot.config import Settings
+from tgbot.core.content import ContentLibrary, ContentPack
 from tgbot.stats.events import AskPath, Channel
+from tgbot.stats.recorder import StatsRecorder
 
 QUESTION = "Why does my baby twitch in her sleep?"
 
@@ -50,7 +68,7 @@ async def test_vote_is_recorded_acknowledged_and_its_buttons_removed(
     assert ack.params["text"] == pack.text("feedback_thanks")
     [edit] = harness.api.called("editMessageReplyMarkup")
     assert edit.buttons()
-    assert not any(b["callback_data"].startswith("f:") for b in edit.buttons())
+    assert not any(b.get("callback_data", "").startswith("f:") for b in edit.buttons())
 
 
 async def test_vote_for_an_unknown_answer_is_politely_refused(
@@ -100,3 +118,69 @@ async def test_late_answer_to_a_button_is_survived(harness: Harness) -> None:
     )
     await harness.send(callback_update("t:nope", message=menu_message()))
     assert len(harness.api.called("answerCallbackQuery")) == 1
+
+
+# --- 👎 in a group: anyone's vote counts, only the asker's keeps the question's text --------
+
+ASKER = {"id": 5550101, "is_bot": False, "first_name": "Asha", "language_code": "en"}
+NEIGHBOUR = {"id": 5550202, "is_bot": False, "first_name": "Ben", "language_code": "en"}
+
+
+@pytest.fixture
+async def recorded_group(
+    settings: Settings, content_library: ContentLibrary, api: RecordingRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Harness, StatsRecorder, Path]]:
+    """The real application and the real statistics recorder (texts opted in) on a file."""
+    db_path = tmp_path / "votes.sqlite3"
+    recorder = StatsRecorder(db_path, store_text="unanswered", flush_interval=0.01)
+    services = build_services(settings, content_library, stats=recorder)
+    app = build_application(settings, services, request=api, with_updater=False)
+    harness = Harness(app=app, api=api, stats=RecordingStats(), services=services)
+    await recorder.start()
+    async with app:
+        api.clear()
+        yield harness, recorder, db_path
+    await recorder.stop()
+
+
+async def _answer_in_group(harness: Harness, question: str) -> tuple[str, dict[str, object]]:
+    await harness.send(
+        message_update(f"/ask@{BOT_USERNAME} {question}", chat=group_chat(), user=ASKER)
+    )
+    answered = harness.api.sent[0]
+    [vote_down] = [
+        b["callback_data"]
+        for b in answered.buttons()
+        if b.get("callback_data", "").startswith("f:") and b["callback_data"].endswith(":0")
+    ]
+    harness.api.clear()
+    return vote_down, bot_message(group_chat(), markup=answered.markup)
+
+
+def _rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_a_neighbours_thumbs_down_counts_but_keeps_no_text_of_the_askers_question(
+    recorded_group: tuple[Harness, StatsRecorder, Path], pack: ContentPack
+) -> None:
+    harness, recorder, db_path = recorded_group
+    vote_down, message = await _answer_in_group(harness, QUESTION)
+    await harness.send(callback_update(vote_down, message=message, user=NEIGHBOUR))
+    [ack] = harness.api.called("answerCallbackQuery")
+    assert ack.params["text"] == pack.text("feedback_thanks")
+    await recorder.flush()
+    assert _rows(db_path, "SELECT helpful FROM feedback") == [(0,)]
+    assert _rows(db_path, "SELECT text FROM questions_text") == []
+
+
+async def test_the_askers_own_thumbs_down_keeps_the_scrubbed_text(
+    recorded_group: tuple[Harness, StatsRecorder, Path],
+) -> None:
+    harness, recorder, db_path = recorded_group
+    vote_down, message = await _answer_in_group(harness, QUESTION)
+    await harness.send(callback_update(vote_down, message=message, user=ASKER))
+    await recorder.flush()
+    assert _rows(db_path, "SELECT helpful FROM feedback") == [(0,)]
+    assert _rows(db_path, "SELECT kind, text FROM questions_text") == [("unhelpful", QUESTION)]

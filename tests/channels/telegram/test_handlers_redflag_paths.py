@@ -30,8 +30,9 @@ def doctor_prompt(pack: ContentPack) -> str:
 
 
 def assert_emergency_first(text: str, pack: ContentPack) -> None:
+    # One prompt per reply: the emergency prompt opens it and the doctor prompt is not added.
     assert text.startswith("<b>" + emergency_prompt(pack)), text[:200]
-    assert doctor_prompt(pack) in text
+    assert doctor_prompt(pack) not in text
 
 
 async def test_private_text_path(harness: Harness, pack: ContentPack, emergency_text: str) -> None:
@@ -74,7 +75,8 @@ async def test_inline_path(harness: Harness, pack: ContentPack, emergency_text: 
     [call] = harness.api.called("answerInlineQuery")
     texts = [r["input_message_content"]["message_text"] for r in call.params["results"]]
     assert texts[0].startswith("<b>" + emergency_prompt(pack))
-    assert all(emergency_prompt(pack) in t and doctor_prompt(pack) in t for t in texts)
+    assert all(emergency_prompt(pack) in t for t in texts)
+    assert not any(doctor_prompt(pack) in t for t in texts)
 
 
 async def test_inline_chosen_result_records_the_emergency(

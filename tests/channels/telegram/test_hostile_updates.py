@@ -90,6 +90,10 @@ def check_button(button: JsonDict) -> None:
     assert 0 < len(button["text"]) <= 64
     if "callback_data" in button:
         assert 1 <= len(button["callback_data"].encode()) < 64
+    elif "switch_inline_query_chosen_chat" in button:
+        chosen = button["switch_inline_query_chosen_chat"]
+        assert len(chosen["query"]) <= 256  # Telegram's limit on an inline query
+        assert chosen.get("allow_user_chats") or chosen.get("allow_group_chats")
     else:
         assert button["url"].startswith(f"https://t.me/{BOT_USERNAME}")
 
@@ -174,10 +178,13 @@ async def test_an_emergency_in_noise_gets_the_emergency_prompt_first(
 ) -> None:
     text = dict(noisy_wrappings(EMERGENCY_PHRASE))[wrapping]
     prompt = parse_html(f"<b>{pack.text('emergency_prompt')}</b>").text[:60]
+    # Three parents: one parent's repeat within a minute gets the short reminder instead.
+    parents = [{**PRIVATE_USER, "id": PRIVATE_USER["id"] + i} for i in range(3)]
     for update in (
-        message_update(text, entities=False),
-        in_group(text, entities=False),  # not addressed to the bot: it speaks up anyway
-        message_update(f"/ask {text}"),
+        message_update(text, entities=False, user=parents[0]),
+        # Not addressed to the bot: it speaks up anyway.
+        in_group(text, entities=False, user=parents[1]),
+        message_update(f"/ask {text}", user=parents[2]),
     ):
         messages = await deliver(harness, update)
         assert messages, wrapping
@@ -311,12 +318,26 @@ async def test_channel_posts_and_edits_are_deliberately_ignored(harness: Harness
     assert harness.stats.answers == []
 
 
-@pytest.mark.parametrize("text", [QUESTION, EMERGENCY_PHRASE, "/ask " + QUESTION])
-async def test_edited_messages_are_deliberately_ignored(harness: Harness, text: str) -> None:
+@pytest.mark.parametrize("text", [QUESTION, "/ask " + QUESTION, "/stats", ""])
+async def test_edits_without_a_red_flag_are_deliberately_ignored(
+    harness: Harness, text: str
+) -> None:
     for chat in (private_chat(PRIVATE_USER), group_chat()):
         update = message_update(text, chat=chat, kind="edited_message", edit_date=2)
         assert await deliver(harness, update) == []
     assert harness.stats.answers == []
+
+
+async def test_an_edit_into_an_emergency_gets_the_prompt_in_private_and_group(
+    harness: Harness,
+) -> None:
+    # The safety-net issue: an edit that adds a red flag is answered, as a reply to it.
+    for chat in (private_chat(PRIVATE_USER), group_chat()):
+        update = message_update(EMERGENCY_PHRASE, chat=chat, kind="edited_message", edit_date=2)
+        [reply] = await deliver(harness, update)
+        assert (
+            reply.params["reply_parameters"]["message_id"] == update["edited_message"]["message_id"]
+        )
 
 
 @pytest.mark.parametrize(

@@ -326,7 +326,9 @@ def buttons(markup: object) -> list[dict[str, str]]:
 def test_private_answer_has_related_topics_and_feedback(pack: ContentPack) -> None:
     answer = answer_for("Why does my baby twitch in her sleep?", pack)
     kb = buttons(
-        answer_keyboard(answer, pack, where="private", bot_username="B", event_id="0123456789ab")
+        answer_keyboard(
+            answer, pack, where="private", bot_username="ParentsHelperBot", event_id="0123456789ab"
+        )
     )
     datas = [b.get("callback_data") for b in kb]
     assert "t:newborn-jitters" in datas
@@ -336,16 +338,22 @@ def test_private_answer_has_related_topics_and_feedback(pack: ContentPack) -> No
 
 def test_group_answer_has_continue_in_private_link(pack: ContentPack) -> None:
     answer = answer_for("Why does my baby twitch in her sleep?", pack)
-    kb = buttons(answer_keyboard(answer, pack, where="group", bot_username="B", event_id=None))
-    assert kb[0]["url"] == "https://t.me/B?start=sleep-twitching"
+    kb = buttons(
+        answer_keyboard(answer, pack, where="group", bot_username="ParentsHelperBot", event_id=None)
+    )
+    assert kb[0]["url"] == "https://t.me/ParentsHelperBot?start=sleep-twitching"
     assert kb[0]["text"] == pack.text("continue_private")
     assert not any(str(b.get("callback_data", "")).startswith("t:") for b in kb)
 
 
 def test_inline_answer_has_only_the_private_link(pack: ContentPack) -> None:
     answer = answer_for("Why does my baby twitch in her sleep?", pack)
-    kb = buttons(answer_keyboard(answer, pack, where="inline", bot_username="B", event_id=None))
-    assert [b["url"] for b in kb] == ["https://t.me/B?start=sleep-twitching"]
+    kb = buttons(
+        answer_keyboard(
+            answer, pack, where="inline", bot_username="ParentsHelperBot", event_id=None
+        )
+    )
+    assert [b["url"] for b in kb] == ["https://t.me/ParentsHelperBot?start=sleep-twitching"]
 
 
 def test_suggestions_become_topic_buttons(pack: ContentPack) -> None:
@@ -356,7 +364,9 @@ def test_suggestions_become_topic_buttons(pack: ContentPack) -> None:
         suggestions=(TopicRef("sleep-twitching", "Sleep"), TopicRef("newborn-jitters", "Jitters")),
     )
     kb = buttons(
-        answer_keyboard(answer, pack, where="private", bot_username="B", event_id="a" * 12)
+        answer_keyboard(
+            answer, pack, where="private", bot_username="ParentsHelperBot", event_id="a" * 12
+        )
     )
     assert [b["callback_data"] for b in kb] == ["t:sleep-twitching", "t:newborn-jitters"]
 
@@ -364,7 +374,10 @@ def test_suggestions_become_topic_buttons(pack: ContentPack) -> None:
 def test_no_feedback_buttons_without_an_answer(pack: ContentPack) -> None:
     answer = make_answer(heading=None, body=None, outcome=Outcome.FALLBACK, message="Sorry.")
     assert (
-        answer_keyboard(answer, pack, where="private", bot_username="B", event_id="a" * 12) is None
+        answer_keyboard(
+            answer, pack, where="private", bot_username="ParentsHelperBot", event_id="a" * 12
+        )
+        is None
     )
 
 
@@ -375,17 +388,21 @@ def test_topic_menu_lists_every_topic(pack: ContentPack) -> None:
 
 def test_feedback_row_is_removed_after_a_vote(pack: ContentPack) -> None:
     answer = answer_for("Why does my baby twitch in her sleep?", pack)
-    kb = answer_keyboard(answer, pack, where="private", bot_username="B", event_id="a" * 12)
+    kb = answer_keyboard(
+        answer, pack, where="private", bot_username="ParentsHelperBot", event_id="a" * 12
+    )
     remaining = buttons(without_feedback(kb))
     assert remaining
-    assert not any(b["callback_data"].startswith("f:") for b in remaining)
+    assert not any(b.get("callback_data", "").startswith("f:") for b in remaining)
 
 
 def test_callback_data_of_every_button_fits_telegrams_limit(pack: ContentPack) -> None:
     for topic in pack.topics.values():
         answer = answer_for("", pack, topic_id=topic.id)
         for where in ("private", "group", "inline"):
-            kb = answer_keyboard(answer, pack, where=where, bot_username="B", event_id="f" * 12)  # type: ignore[arg-type]
+            kb = answer_keyboard(
+                answer, pack, where=where, bot_username="ParentsHelperBot", event_id="f" * 12
+            )  # type: ignore[arg-type]
             for b in buttons(kb):
                 assert len(b.get("callback_data", "").encode()) < 64
 

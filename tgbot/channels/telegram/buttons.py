@@ -12,8 +12,10 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from tgbot.channels.telegram.check import Check
 from tgbot.channels.telegram.delivery import answer_question, is_group, pack_for, thread_of
 from tgbot.channels.telegram.render import (
+    CheckPress,
     FeedbackPress,
     TopicPress,
     parse_callback,
@@ -34,15 +36,21 @@ class Buttons:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.check = Check(services)
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None:
             return
-        pack = pack_for(self.services, query.from_user)
+        # The language of the message the button sits under: a Spanish answer's buttons
+        # open Spanish topics, whatever the presser's phone is set to.
+        under = query.message.text if isinstance(query.message, Message) else None
+        pack = pack_for(self.services, query.from_user, under)
         press = parse_callback(query.data)
         if isinstance(press, FeedbackPress):
             await self._vote(query, press, pack)
+        elif isinstance(press, CheckPress):
+            await self.check.press(query, press, pack, context)
         elif isinstance(press, TopicPress) and pack.topic(press.topic_id) is not None:
             await self._topic(query, press, pack, context)
         else:
@@ -51,7 +59,11 @@ class Buttons:
 
     async def _vote(self, query: CallbackQuery, press: FeedbackPress, pack: ContentPack) -> None:
         try:
-            counted = self.services.stats.record_feedback(press.event_id, press.helpful)
+            # The voter's id goes to the recorder only to be compared, as a token, with the
+            # asker's: in a group anyone can press 👎 under someone else's answer.
+            counted = self.services.stats.record_feedback(
+                press.event_id, press.helpful, voter_id=query.from_user.id
+            )
         except Exception as exc:  # statistics must never break a button
             log.warning("event=stats_error op=record_feedback error=%s", type(exc).__name__)
             counted = False
@@ -81,7 +93,7 @@ class Buttons:
         await _acknowledge(query)
         chat = message.chat
         group = is_group(chat)
-        await answer_question(
+        answer_question(
             self.services,
             context,
             chat=chat,

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes, ExtBot
 
 from tgbot.channels.telegram.delivery import (
     answer_message,
+    command_allowed,
     is_group,
     pack_for,
     reply_text,
@@ -101,7 +102,7 @@ class GroupChat:
         text = message.text or message.caption
         if not text:
             return
-        pack = pack_for(self.services, author if message.sender_chat is None else None)
+        pack = pack_for(self.services, author if message.sender_chat is None else None, text)
         addressed = mentions_bot(message, context.bot) or replies_to_bot(message, context.bot)
         if (
             not addressed
@@ -113,7 +114,7 @@ class GroupChat:
         path = self._path_for(addressed, message, answer, text, pack)
         if path is None:
             return  # chatter: no reply, no statistics
-        await answer_message(self.services, context, message, answer, pack, path, quote=True)
+        answer_message(self.services, context, message, answer, pack, path, quote=True)
 
     def _path_for(
         self, addressed: bool, message: Message, answer: Answer, text: str, pack: ContentPack
@@ -137,8 +138,10 @@ class GroupChat:
         if message is None:
             return
         pack = pack_for(self.services, update.effective_user)
+        if not command_allowed(self.services, context, message, pack):
+            return
         if not is_group(message.chat):
-            await reply_text(context, message, pack.text("autoanswer_groups_only"))
+            reply_text(self.services, context, message, pack.text("autoanswer_groups_only"))
             return
         chat_id = message.chat.id
         choice = context.args[0].lower() if context.args else ""
@@ -148,10 +151,10 @@ class GroupChat:
                 "autoanswer_on" if self.services.groups.autoanswer(chat_id) else "autoanswer_off"
             )
             text = pack.text(state, bot_username=username) + "\n\n" + pack.text("autoanswer_usage")
-            await reply_text(context, message, text)
+            reply_text(self.services, context, message, text)
             return
         if not await self._is_admin(message, context):
-            await reply_text(context, message, pack.text("autoanswer_admins_only"))
+            reply_text(self.services, context, message, pack.text("autoanswer_admins_only"))
             return
         self.services.groups.set_autoanswer(chat_id, choice == "on")
         log.info("event=autoanswer state=%s", choice)
@@ -161,7 +164,7 @@ class GroupChat:
                 text += "\n\n" + pack.text("privacy_mode_note")
         else:
             text = pack.text("autoanswer_off", bot_username=username)
-        await reply_text(context, message, text)
+        reply_text(self.services, context, message, text)
 
     async def _is_admin(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
         if message.sender_chat is not None:
@@ -185,7 +188,7 @@ class GroupChat:
             log.info("event=group_joined")
             pack = self.services.content.library.default
             text = pack.text("group_intro", bot_username=context.bot.username)
-            await send_html(context, chat_id, split_html(markup_blocks(text)))
+            send_html(self.services, context, chat_id, split_html(markup_blocks(text)))
         elif was_in and not is_in:
             log.info("event=group_left")
             self.services.groups.forget(chat_id)

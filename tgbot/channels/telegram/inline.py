@@ -16,7 +16,7 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import InlineQueryResultLimit, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -42,7 +42,7 @@ log = logging.getLogger("tgbot.inline")
 MAX_RESULTS = 5
 CACHE_SECONDS = 10
 DESCRIPTION_CHARS = 120
-MAX_ID_CHARS = 62  # "a:" + topic id within the 64 bytes of a result id
+MAX_ID_CHARS = InlineQueryResultLimit.MAX_ID_LENGTH - 2  # "a:" + topic id in a result id
 _RESULT_ID = re.compile(r"(a|p|x):([a-z0-9-]{1,62})")
 
 
@@ -66,8 +66,8 @@ class Inline:
         inline = update.inline_query
         if inline is None:
             return
-        pack = pack_for(self.services, inline.from_user)
         text = inline.query.strip()
+        pack = pack_for(self.services, inline.from_user, text)
         button = InlineQueryResultsButton(text=pack.text("inline_button"), start_parameter="inline")
         if not text:
             await inline.answer([], cache_time=CACHE_SECONDS, is_personal=True, button=button)
@@ -132,7 +132,7 @@ class Inline:
         chosen = update.chosen_inline_result
         if chosen is None:
             return
-        pack = pack_for(self.services, chosen.from_user)
+        pack = pack_for(self.services, chosen.from_user, chosen.query)
         m = _RESULT_ID.fullmatch(chosen.result_id)
         if m is None:
             return

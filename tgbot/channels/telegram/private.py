@@ -2,7 +2,7 @@
 private-chat messages: any text there is a question for the core.
 
 In groups the same commands reply to the asking message in its forum topic; group chatter
-itself is handlers_group's job.
+itself is group.py's job.
 """
 
 from __future__ import annotations
@@ -14,20 +14,25 @@ from telegram.ext import ContextTypes
 
 from tgbot.channels.telegram.delivery import (
     answer_message,
+    asker_id,
+    command_allowed,
     is_group,
     pack_for,
+    reminder_blocks,
     reply_html,
     reply_text,
 )
+from tgbot.channels.telegram.outbox import Lane
 from tgbot.channels.telegram.render import (
     MAX_START_PAYLOAD,
     markup_blocks,
     split_html,
     topics_keyboard,
 )
-from tgbot.channels.telegram.state import Services
+from tgbot.channels.telegram.state import Services, Verdict
 from tgbot.core.answers import answer_for
 from tgbot.core.content import TOPIC_ID, ContentPack
+from tgbot.core.model import Level
 from tgbot.stats.events import AskPath
 
 __all__ = ["PrivateChat", "command_addressed_to_us", "question_after_command"]
@@ -64,8 +69,10 @@ class PrivateChat:
             return
         pack = self._pack(update)
         if is_group(message.chat):
+            if not command_allowed(self.services, context, message, pack):
+                return
             text = pack.text("group_intro", bot_username=context.bot.username)
-            await reply_text(context, message, text)
+            reply_text(self.services, context, message, text)
             return
         payload = context.args[0] if context.args and len(context.args) == 1 else ""
         # Deep-link payloads come from anyone's link: only an exact, existing topic id opens
@@ -77,37 +84,55 @@ class PrivateChat:
             and pack.topic(payload) is not None
         ):
             answer = answer_for("", pack, topic_id=payload)
-            await answer_message(
+            answer_message(
                 self.services, context, message, answer, pack, AskPath.DEEP_LINK, quote=False
             )
+            return
+        if not command_allowed(self.services, context, message, pack):
             return
         blocks = markup_blocks(pack.text("welcome")) + markup_blocks(
             pack.text("disclaimer"), italic=True
         )
-        await reply_html(context, message, split_html(blocks), topics_keyboard(pack))
+        reply_html(self.services, context, message, split_html(blocks), topics_keyboard(pack))
+
+    def _allowed(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> tuple[Message, ContentPack] | None:
+        """The message and its pack when the flood guard lets a command's reply out."""
+        message = update.message
+        if message is None:
+            return None
+        pack = self._pack(update)
+        if not command_allowed(self.services, context, message, pack):
+            return None
+        return message, pack
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.message is None:
+        if (allowed := self._allowed(update, context)) is None:
             return
-        text = self._pack(update).text("help", bot_username=context.bot.username)
-        await reply_text(context, update.message, text)
+        message, pack = allowed
+        text = pack.text("help", bot_username=context.bot.username)
+        reply_text(self.services, context, message, text)
 
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.message is None:
+        if (allowed := self._allowed(update, context)) is None:
             return
-        pack = self._pack(update)
-        await reply_text(context, update.message, pack.text("topics_intro"), topics_keyboard(pack))
+        message, pack = allowed
+        reply_text(
+            self.services, context, message, pack.text("topics_intro"), topics_keyboard(pack)
+        )
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.message is None:
+        if (allowed := self._allowed(update, context)) is None:
             return
-        await reply_text(context, update.message, self._pack(update).text("about"))
+        message, pack = allowed
+        reply_text(self.services, context, message, pack.text("about"))
 
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/privacy: what is stored, filled from the live settings so it is always true."""
-        if update.message is None:
+        if (allowed := self._allowed(update, context)) is None:
             return
-        pack = self._pack(update)
+        message, pack = allowed
         settings = self.services.settings
         if settings.stats_enabled:
             question_text = pack.text(
@@ -122,31 +147,48 @@ class PrivateChat:
             )
         else:
             stats_part = pack.text("privacy_stats_off")
-        await reply_text(context, update.message, pack.text("privacy", stats_part=stats_part))
+        reply_text(self.services, context, message, pack.text("privacy", stats_part=stats_part))
 
     async def emergency(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/emergency: the emergency prompt first, then what to do right now."""
-        if update.message is None:
+        """/emergency: the emergency prompt first, then what to do right now. Guarded as a red
+        flag: a repeat within the window gets the prompt alone, once, then silence."""
+        message = update.message
+        if message is None:
             return
         pack = self._pack(update)
+        user_id = asker_id(message)
+        if user_id is not None and user_id not in self.services.settings.operator_ids:
+            verdict = self.services.flood.check_red_flag(user_id, Level.EMERGENCY)
+            if verdict is Verdict.REMIND:
+                reply_html(
+                    self.services,
+                    context,
+                    message,
+                    reminder_blocks(Level.EMERGENCY, pack),
+                    lane=Lane.SAFETY,
+                )
+            if verdict is not Verdict.OK:
+                return
         blocks = (
             markup_blocks(pack.text("emergency_prompt"), bold=True)
             + markup_blocks(pack.text("emergency_steps"))
             + markup_blocks(pack.text("disclaimer"), italic=True)
         )
-        await reply_html(context, update.message, split_html(blocks))
+        reply_html(self.services, context, message, split_html(blocks), lane=Lane.SAFETY)
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask <question>: the core's answer; no question gets a short how-to."""
         message = update.message
         if message is None:
             return
-        pack = self._pack(update)
         question = question_after_command(message)
+        pack = pack_for(self.services, update.effective_user, question)
         if not question:
-            await reply_text(context, message, pack.text("ask_howto"))
+            if not command_allowed(self.services, context, message, pack):
+                return
+            reply_text(self.services, context, message, pack.text("ask_howto"))
             return
-        await answer_message(
+        answer_message(
             self.services,
             context,
             message,
@@ -164,7 +206,10 @@ class PrivateChat:
             return
         if is_group(message.chat) and not command_addressed_to_us(message, context.bot.username):
             return
-        await reply_text(context, message, self._pack(update).text("unknown_command"))
+        pack = self._pack(update)
+        if not command_allowed(self.services, context, message, pack):
+            return
+        reply_text(self.services, context, message, pack.text("unknown_command"))
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any text (or a caption) in a private chat is a question."""
@@ -172,8 +217,8 @@ class PrivateChat:
         if message is None:
             return
         question = message.text or message.caption or ""
-        pack = self._pack(update)
-        await answer_message(
+        pack = pack_for(self.services, update.effective_user, question)
+        answer_message(
             self.services,
             context,
             message,
@@ -185,6 +230,7 @@ class PrivateChat:
 
     async def other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, voice, photos without a caption, contacts...: a calm request for text."""
-        if update.message is None:
+        if (allowed := self._allowed(update, context)) is None:
             return
-        await reply_text(context, update.message, self._pack(update).text("text_only"))
+        message, pack = allowed
+        reply_text(self.services, context, message, pack.text("text_only"))

@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+from telegram.helpers import create_deep_linked_url
 
 from tgbot.core.answers import Answer, Outcome, Reply, TopicRef
 from tgbot.core.content import TOPIC_ID, ContentPack
@@ -22,10 +24,12 @@ from tgbot.core.markup import Bullets, Paragraph, parse_blocks, spans
 from tgbot.core.model import Level, Source
 
 __all__ = [
+    "ANYONE",
     "MAX_MESSAGE_CHARS",
     "MAX_START_PAYLOAD",
     "AnswerParts",
     "Block",
+    "CheckPress",
     "FeedbackPress",
     "Segment",
     "TopicPress",
@@ -33,6 +37,7 @@ __all__ = [
     "answer_blocks",
     "answer_keyboard",
     "block_html",
+    "check_data",
     "continue_private_keyboard",
     "deep_link",
     "feedback_data",
@@ -49,9 +54,9 @@ __all__ = [
     "without_feedback",
 ]
 
-MAX_MESSAGE_CHARS = 4096
-MAX_CALLBACK_BYTES = 64  # Telegram's limit; ours stay strictly under it
-MAX_START_PAYLOAD = 64
+MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64; ours stay under it
+MAX_START_PAYLOAD = MessageLimit.DEEP_LINK_LENGTH  # 64
 BULLET = "• "
 ELLIPSIS = "…"
 
@@ -172,6 +177,10 @@ def _reply_blocks(r: Reply, related_as_text: bool) -> AnswerParts:
     middle: list[Block] = []
     if r.emergency_prompt:
         head.extend(markup_blocks(r.emergency_prompt, bold=True))
+    if r.emergency_action:
+        head.extend(markup_blocks(r.emergency_action))
+    if r.safety_net and r.lead_with_net:
+        head.extend(markup_blocks(r.safety_net, bold=True))
     if r.heading:
         middle.append((Segment(r.heading, bold=True),))
     if r.body:
@@ -183,6 +192,8 @@ def _reply_blocks(r: Reply, related_as_text: bool) -> AnswerParts:
     tail: list[Block] = []
     if r.doctor_prompt:
         tail.extend(markup_blocks(r.doctor_prompt, bold=True))
+    if r.safety_net and not r.lead_with_net:
+        tail.extend(markup_blocks(r.safety_net, bold=True))
     if related_as_text and r.related:
         tail.append(
             (
@@ -325,11 +336,15 @@ def fit_html(parts: AnswerParts, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 # --- Callback data -------------------------------------------------------------------------
 # Formats, each under 64 bytes and validated by a strict regex: "t:<topic-id>" shows a
-# topic; "f:<event-id>:<1|0>" votes. A new format gets a new prefix letter, so old buttons
+# topic; "f:<event-id>:<1|0>" votes; "k:<step>:<s|y|n>:<owner>" is a step of the warning-signs
+# check (s starts it; owner is who may answer: a keyed hash of the asker, "-" for anyone).
+# A new format gets a new prefix letter, so old buttons
 # still in chats are recognised as stale rather than misread.
 
 _TOPIC_DATA = re.compile(r"t:([a-z0-9]+(?:-[a-z0-9]+)*)")
 _FEEDBACK_DATA = re.compile(r"f:([0-9a-f]{8,32}):([01])")
+_CHECK_DATA = re.compile(r"k:([0-9]):([syn]):([0-9a-f]{10}|-)")
+ANYONE = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +356,18 @@ class TopicPress:
 class FeedbackPress:
     event_id: str
     helpful: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPress:
+    step: int
+    choice: str  # "s" start, "y" yes, "n" no
+    owner: str  # who may answer, or ANYONE
+
+
+def check_data(step: int, choice: str, owner: str) -> str | None:
+    data = f"k:{step}:{choice}:{owner}"
+    return data if _CHECK_DATA.fullmatch(data) else None
 
 
 def topic_data(topic_id: str) -> str | None:
@@ -355,7 +382,7 @@ def feedback_data(event_id: str, helpful: bool) -> str | None:
     return data if _FEEDBACK_DATA.fullmatch(data) else None
 
 
-def parse_callback(data: str | None) -> TopicPress | FeedbackPress | None:
+def parse_callback(data: str | None) -> TopicPress | FeedbackPress | CheckPress | None:
     """Decode a button's data; None for anything forged, stale or unknown."""
     if not data or len(data.encode("utf-8", "replace")) >= MAX_CALLBACK_BYTES:
         return None
@@ -363,15 +390,16 @@ def parse_callback(data: str | None) -> TopicPress | FeedbackPress | None:
         return TopicPress(m.group(1))
     if m := _FEEDBACK_DATA.fullmatch(data):
         return FeedbackPress(m.group(1), m.group(2) == "1")
+    if m := _CHECK_DATA.fullmatch(data):
+        return CheckPress(int(m.group(1)), m.group(2), m.group(3))
     return None
 
 
 def deep_link(bot_username: str, topic_id: str | None = None) -> str:
     """t.me link that opens a private chat with the bot, on a topic when one is given."""
-    link = f"https://t.me/{bot_username}"
     if topic_id and TOPIC_ID.match(topic_id) and len(topic_id) <= MAX_START_PAYLOAD:
-        link += f"?start={topic_id}"
-    return link
+        return create_deep_linked_url(bot_username, topic_id)
+    return create_deep_linked_url(bot_username)
 
 
 # --- Keyboards -----------------------------------------------------------------------------
@@ -405,6 +433,14 @@ def _link_button(label: str, url: str) -> InlineKeyboardButton:
     return _SharedButton(label, url=url)
 
 
+@lru_cache(maxsize=_RENDER_CACHE)
+def _share_button(label: str, title: str) -> InlineKeyboardButton:
+    # Telegram asks which chat (a partner, the family group), then types "@Bot <title>" there;
+    # inline mode answers a topic's title with that topic, its prompt first if it has one.
+    chosen = SwitchInlineQueryChosenChat(query=title, allow_user_chats=True, allow_group_chats=True)
+    return _SharedButton(label, switch_inline_query_chosen_chat=chosen)
+
+
 def answer_keyboard(
     answer: Answer,
     pack: ContentPack,
@@ -412,14 +448,23 @@ def answer_keyboard(
     where: Where,
     bot_username: str,
     event_id: str | None,
+    check_owner: str | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Buttons under an answer: suggestions and related topics (private), a "continue in
-    private" link (groups, inline), and the 👍/👎 row for answered questions."""
+    """Buttons under an answer: "check the warning signs" for a reported episode with no red
+    flag found (private and groups, when check_owner says who may answer), suggestions and
+    related topics (private), a "share" button for an answered topic (private), a "continue
+    in private" link (groups, inline), and the 👍/👎 row for answered questions."""
     rows: list[Sequence[InlineKeyboardButton]] = []
+    if check_owner is not None and answer.episode and answer.level is None:
+        start = check_data(0, "s", check_owner)
+        if start:
+            rows.append([InlineKeyboardButton(pack.text("check_button"), callback_data=start)])
     if where != "inline":
         rows.extend(row for row in map(_topic_button, answer.reply.suggestions) if row)
     if where == "private":
         rows.extend(row for row in map(_topic_button, answer.reply.related) if row)
+        if answer.topic is not None and answer.outcome is Outcome.ANSWERED:
+            rows.append([_share_button(pack.text("share_button"), answer.topic.title)])
     else:
         link = deep_link(bot_username, answer.topic_id)
         rows.append([_link_button(pack.text("continue_private"), link)])
@@ -467,9 +512,11 @@ def prompt_blocks(level: Level, pack: ContentPack) -> AnswerParts:
     """The red-flag prompts alone (inline mode's first result): emergency steps when due."""
     head: list[Block] = []
     middle: list[Block] = []
+    tail: list[Block] = []
     if level is Level.EMERGENCY:
         head.extend(markup_blocks(pack.text("emergency_prompt"), bold=True))
         middle.extend(markup_blocks(pack.text("emergency_steps")))
-    tail = [*markup_blocks(pack.text("doctor_prompt"), bold=True)]
+    else:  # one prompt per reply: an emergency does not also say "see a doctor soon"
+        tail.extend(markup_blocks(pack.text("doctor_prompt"), bold=True))
     tail.extend(markup_blocks(pack.text("disclaimer"), italic=True))
     return AnswerParts(tuple(head), tuple(middle), tuple(tail))
