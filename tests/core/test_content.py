@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentError, check_content, load_content
+from tgbot.core.content import (
+    DEFAULT_CONTENT_DIR,
+    ContentError,
+    check_content,
+    load_content,
+    review_report,
+)
 
 TOPIC = """\
 ---
@@ -25,8 +32,10 @@ keywords:
 related: {related}
 red_flag: false
 sources:
-  - title: A source
+  - {{"title": A source, url: "https://www.nhs.uk/conditions/a-source/"}}
 reviewed: 2026-01-01
+reviewed_by: A test editor
+next_review: 2027-01-01
 ---
 An answer about {id}.
 """
@@ -116,7 +125,7 @@ def test_empty_answer_is_reported(pack_dir: Path) -> None:
     path = pack_dir / "topics" / "beta.md"
     path.write_text(path.read_text().replace("An answer about beta.\n", "\n"))
     (problem,) = problems_of(pack_dir)
-    assert "beta.md:19: the answer (text after the front matter) is empty" in problem
+    assert "beta.md:21: the answer (text after the front matter) is empty" in problem
 
 
 def test_overlong_answer_is_reported(pack_dir: Path) -> None:
@@ -224,3 +233,121 @@ def test_reassuring_must_be_true_or_false(pack_dir: Path) -> None:
     )
     (problem,) = problems_of(pack_dir)
     assert "reassuring must be true or false" in problem
+
+
+# --- issue 13: review metadata, authoritative sources, advice that agrees with the rules
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_topic_without_a_reviewer_is_refused(pack_dir: Path) -> None:
+    _rewrite(pack_dir / "topics" / "beta.md", "reviewed_by: A test editor\n", "")
+    assert any("missing field 'reviewed_by'" in p for p in problems_of(pack_dir))
+
+
+def test_next_review_must_come_after_the_review(pack_dir: Path) -> None:
+    _rewrite(pack_dir / "topics" / "beta.md", "next_review: 2027-01-01", "next_review: 2025-06-01")
+    (problem,) = problems_of(pack_dir)
+    assert "next_review 2025-06-01 must come after reviewed 2026-01-01" in problem
+
+
+def test_an_impossible_next_review_date_is_a_problem_not_a_crash(pack_dir: Path) -> None:
+    _rewrite(pack_dir / "topics" / "beta.md", "next_review: 2027-01-01", "next_review: 2027-13-45")
+    assert problems_of(pack_dir)  # reported, whatever the wording; load must not raise
+
+
+def test_a_topic_citing_no_authoritative_source_is_refused(pack_dir: Path) -> None:
+    _rewrite(
+        pack_dir / "topics" / "beta.md",
+        '"https://www.nhs.uk/conditions/a-source/"',
+        '"https://someones-blog.example/jerks"',
+    )
+    (problem,) = problems_of(pack_dir)
+    assert "beta.md" in problem
+    assert "authoritative source with a URL" in problem
+
+
+def test_a_source_title_that_is_a_file_path_is_refused(pack_dir: Path) -> None:
+    _rewrite(pack_dir / "topics" / "beta.md", '"title": A source', '"title": "shared/seeds/000"')
+    (problem,) = problems_of(pack_dir)
+    assert "looks like a file path" in problem
+
+
+def test_a_review_that_has_come_due_warns_but_does_not_fail(pack_dir: Path) -> None:
+    problems, warnings = review_report(pack_dir, today=date(2027, 1, 2))
+    assert problems == []
+    assert sorted(Path(str(w).split(":")[0]).name for w in warnings) == ["alpha.md", "beta.md"]
+    assert all("review due: next_review was 2027-01-01" in str(w) for w in warnings)
+
+
+def test_a_review_not_yet_due_gives_no_warning(pack_dir: Path) -> None:
+    assert review_report(pack_dir, today=date(2026, 12, 31)) == ([], [])
+
+
+def test_emergency_advice_for_a_sign_the_rules_rate_urgent_is_a_problem(pack_dir: Path) -> None:
+    _rewrite(
+        pack_dir / "topics" / "beta.md",
+        "An answer about beta.\n",
+        "An answer about beta.\n\nCall the emergency number if the jerks come with a fever.\n",
+    )
+    (problem,) = problems_of(pack_dir)
+    assert "beta.md:23:" in problem
+    assert "red_flags.yaml rates it urgent" in problem
+    assert "fever" in problem
+
+
+def test_same_day_advice_for_an_emergency_sign_is_a_problem(pack_dir: Path) -> None:
+    _rewrite(
+        pack_dir / "topics" / "beta.md",
+        "An answer about beta.\n",
+        "An answer about beta.\n\nSee a doctor today if:\n- your baby turns blue\n",
+    )
+    (problem,) = problems_of(pack_dir)
+    assert "red_flags.yaml rates it an emergency" in problem
+
+
+def test_advice_that_agrees_with_the_rules_passes(pack_dir: Path) -> None:
+    _rewrite(
+        pack_dir / "topics" / "beta.md",
+        "An answer about beta.\n",
+        "An answer about beta.\n\nSee a doctor today if the jerks come with a fever.\n\n"
+        "Call the emergency number if your baby struggles to breathe or turns blue.\n",
+    )
+    assert problems_of(pack_dir) == []
+
+
+def test_see_a_doctor_soon_is_a_problem(pack_dir: Path) -> None:
+    _rewrite(
+        pack_dir / "topics" / "beta.md",
+        "An answer about beta.\n",
+        "An answer about beta.\n\nIt is worth seeing a doctor soon about it.\n",
+    )
+    (problem,) = problems_of(pack_dir)
+    assert 'not "soon"' in problem
+
+
+def test_an_impossible_review_date_names_its_line(pack_dir: Path) -> None:
+    _rewrite(pack_dir / "topics" / "beta.md", "reviewed: 2026-01-01", "reviewed: 2026-02-30")
+    (problem,) = problems_of(pack_dir)
+    assert "beta.md:17: not a real date" in problem
+
+
+def test_prompts_are_checked_in_the_pack_language(pack_dir: Path) -> None:
+    """A Russian pack's prompts say "скорую" and "врачу", never "emergency" or "doctor"."""
+    (pack_dir / "content.yaml").write_text("language: ru\nname: Русский\n", encoding="utf-8")
+    shutil.copy(DEFAULT_CONTENT_DIR / "ru" / "texts.yaml", pack_dir / "texts.yaml")
+    assert problems_of(pack_dir) == []
+    texts = pack_dir / "texts.yaml"
+    lines = [
+        "emergency_prompt: Позвоните кому-нибудь." if ln.startswith("emergency_prompt:") else ln
+        for ln in texts.read_text(encoding="utf-8").splitlines()
+    ]
+    kept = [
+        ln for i, ln in enumerate(lines) if not (ln.startswith("  ") and _after_prompt(lines, i))
+    ]
+    texts.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert any("emergency_prompt must say 'неотложн'" in p for p in problems_of(pack_dir))

@@ -1,9 +1,9 @@
 """The shared dev set through the whole core: the acceptance figures as a test.
 
 Reads ../shared/eval/dev.jsonl (beside the repository), answers every case with answer_for on
-the real content and applies the scorer's rules: in-scope top-1 accuracy >= 0.92 and
-out-of-scope abstention >= 0.90; for red flags recall 1.00, exact level >= 0.95, false
-positives <= 0.05 and the prompt in every flagged reply.
+the real content and applies the scorer's rules: in-scope top-1 accuracy >= 0.94 and
+out-of-scope abstention >= 1.00 (issue 13 raised both); for red flags recall 1.00, exact
+level >= 0.95, false positives <= 0.05 and the prompt in every flagged reply.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ BOT_NAME = "HelperBot"
 RED_FLAG_TOPIC = "when-to-see-doctor"  # the scorer also accepts it for a flagged message
 PROMPT_WORD = {"urgent": "doctor", "emergency": "emergency"}
 
-MIN_IN_SCOPE_ACCURACY = 0.92
-MIN_ABSTENTION = 0.90
+MIN_IN_SCOPE_ACCURACY = 0.94
+MIN_ABSTENTION = 1.0
 MIN_RED_FLAG_RECALL = 1.0
 MIN_RED_FLAG_EXACT_LEVEL = 0.95
 MAX_RED_FLAG_FALSE_POSITIVES = 0.05

@@ -88,7 +88,7 @@ def test_a_linked_topic_to_the_environment_is_refused(tmp_path: Path) -> None:
     assert any("environ.md" in p for p in problems_of(root))
 
 
-def test_a_linked_language_pack_is_not_loaded(tmp_path: Path, outside: Path) -> None:
+def test_a_linked_language_pack_is_refused(tmp_path: Path, outside: Path) -> None:
     root = content(tmp_path)
     other = write_fixture_content(outside / "de")
     (other / "content.yaml").write_text(
@@ -98,7 +98,10 @@ def test_a_linked_language_pack_is_not_loaded(tmp_path: Path, outside: Path) -> 
         encoding="utf-8",
     )
     (root / "de").symlink_to(other)
-    assert set(load_content(root).packs) == {"en"}
+    # Refused, and said so (security review: it used to be skipped in silence).
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    assert any("symbolic link" in str(p) for p in caught.value.problems)
 
 
 @pytest.mark.parametrize(

@@ -53,3 +53,36 @@ def test_plain_reading_breaks_words_at_invisible_characters() -> None:
     assert plain_reading("not\u200bbreathing") == "not breathing"
     assert plain_reading("n\u0308ot") == "not"
     assert plain_reading("an ordinary question?\n") is None
+
+
+# ---- PyStemmer gives the stems the pure-Python Snowball stemmer gives ----------------------
+# The matcher's index and the red-flag terms were tuned on snowballstemmer's stems; PyStemmer
+# (the same Snowball algorithm compiled to C) replaced it for speed. A Snowball release that
+# changed a stem in one of them and not the other would quietly change which topic answers.
+
+
+def _words_parents_and_editors_use() -> set[str]:
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    texts = [p.read_text(encoding="utf-8") for p in (repo / "content").rglob("*.md")]
+    texts += [p.read_text(encoding="utf-8") for p in (repo / "content").rglob("*.yaml")]
+    texts += [
+        p.read_text(encoding="utf-8") for p in (repo / "tests/question_corpus").rglob("*.jsonl")
+    ]
+    found = {w for text in texts for w in tokens(text) if w.isalpha()}
+    # Endings the English algorithm treats specially, whatever the content holds today.
+    found |= {"generously", "skies", "dying", "news", "howe", "succeeding", "exceeded", "cried"}
+    return found
+
+
+def test_pystemmer_stems_agree_with_the_pure_python_snowball_stemmer() -> None:
+    from snowballstemmer.english_stemmer import EnglishStemmer  # pure Python, never PyStemmer
+
+    reference = EnglishStemmer()
+    words_ = sorted(_words_parents_and_editors_use())
+    assert len(words_) > 2500  # the list really is the content's vocabulary
+    differ = [
+        (w, stem(w), reference.stemWord(w)) for w in words_ if stem(w) != reference.stemWord(w)
+    ]
+    assert differ == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from tgbot.core.model import Topic
-from tgbot.core.text import normalize, split_sentences, stem, words
+from tgbot.core.text import fold, normalize, split_sentences, stemmer_for, words
 
 # Confidence at or above ANSWER_THRESHOLD answers; between SUGGEST and ANSWER offers
 # "did you mean" suggestions; below SUGGEST the matcher abstains. Tuned on one half of the
@@ -42,11 +43,18 @@ SUGGEST_RELATIVE_SCORE = 0.5
 # or suggested, however many generic words ("baby", "month old") it shares with a topic.
 OFF_DOMAIN_FACTOR = 0.2
 
+# A topic's child_topic (or its general topic) takes the lead when the message names a child
+# (or only an adult) and it scores at least this share of the leader.
+CHILD_TOPIC_SHARE = 0.5
+NEWBORN_TOPIC_SHARE = 0.85
+
 # Fuzzy correction: one edit for words of 5+ letters, two for 8+ (OSA distance: a swap of
 # neighbouring letters, "newbron", is one edit). Shorter words are too easily another word.
 FUZZY_MIN_LENGTH = 5
 FUZZY_TWO_EDITS_LENGTH = 8
 _CORRECTION_CACHE_LIMIT = 100_000
+# Messages whose terms are remembered (a message is read several times by one match()).
+_QUERY_CACHE_SIZE = 8
 
 # Past this many topics, terms found in more than this share of them are "common": they only
 # add to topics that rarer query terms already found (see TopicIndex._accumulate). Keeps query
@@ -79,6 +87,15 @@ class MatcherSettings:
     title_weight: float = 1.5
     question_weight: float = 1.0
     keyword_weight: float = 1.0
+    # The summary and the answer itself, read as weaker phrasings: a parent who asks about a
+    # fact of the answer ("is breath-holding linked to low iron?") finds it even when no
+    # phrasing was written for it. Each sentence counts as one phrasing.
+    summary_weight: float = 0.0
+    body_weight: float = 0.2
+    # A question whose words ask what a topic's intent names ("what causes", "how is it
+    # treated") adds this many of the rarest term's weight to that topic: intent words are
+    # in many phrasings, so BM25 alone gives them little say.
+    intent_weight: float = 0.75
     # The best single phrasing: its matched share of the query times its completeness, added
     # to BM25 with this weight (0 turns it off).
     phrase_weight: float = 0.5
@@ -104,6 +121,9 @@ class MatcherSettings:
     coverage_slope: float = 5.85
     margin_slope: float = 2.6
     bias: float = -2.05
+    # A vague message (only domain, child and vague words: "jerks?", "my baby twitches")
+    # has at most this many words that count; a longer one is a story for the best topic.
+    vague_max_terms: int = 4
 
 
 DEFAULT_SETTINGS = MatcherSettings()
@@ -127,6 +147,25 @@ class Vocabulary:
     keep: tuple[str, ...] = ()
     determiners: tuple[str, ...] = ()
     question_words: tuple[str, ...] = ()
+    # Phrases in which our words mean something else ("shoes fit", "threw a fit", "customs
+    # seizure"): their words are dropped before matching, so they are no evidence at all.
+    other_senses: tuple[str, ...] = ()
+    # Who a message can be about besides a child (pets, farm animals): a message naming one
+    # and no child is out of scope, however twitchy the dog.
+    other_subjects: tuple[str, ...] = ()
+    # Words for a baby or child: they keep a message about a pet in scope ("the dog barked
+    # and my baby startled"), and make a topic written for babies win over one for adults.
+    child_words: tuple[str, ...] = ()
+    # Words that add nothing to a one-line message about jerks ("normal", "movements"): a
+    # message of domain, child and vague words only gets the overview topic.
+    vague_words: tuple[str, ...] = ()
+    # Pairs of words that are in the domain only together: teething alone is out of scope,
+    # teething with a fever is a question for the teething topic ("teething fever").
+    domain_pairs: tuple[tuple[str, str], ...] = ()
+    # Words for an adult: a message naming one and no child prefers a general topic.
+    adult_words: tuple[str, ...] = ()
+    # Words for a newborn: only with one does a newborn-only topic lead its general sibling.
+    newborn_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +214,22 @@ class QueryTerms:
     in_domain: bool
     # the words as written (stems, no expansions or pairs), to tell how much is unknown
     originals: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # a child is named ("my baby", "our 4 month old", "toddler")
+    about_child: bool = False
+    # someone other than a child is the subject (a pet) and no child is named
+    other_subject: bool = False
 
+
+# An age or a count written as one token ("4mo", "2wk", "18m", "3yo", "10days"): like a bare
+# number, it is in nearly every message and never picks a topic.
+_AGE_TOKEN = re.compile(r"^\d+(?:mo|mos|m|mth|mths|wk|wks|w|yo|y|yr|yrs|d|days?|weeks?|months?)$")
+
+# A child's age: "4 month old", "2 weeks old", "18mo", "3 yo", "10 day old".
+_CHILD_AGE = re.compile(
+    r"\b\d+\s*-?\s*(?:months?|mths?|weeks?|wks?|days?|years?|yrs?)\s*-?\s*old\b"
+    r"|\b\d+\s*(?:mo|mos|wk|wks|yo|m/o)\b",
+    re.I,
+)
 
 # The shared matching key of determiners; no real word or stem looks like it.
 _DETERMINER = "<det>"
@@ -186,10 +240,25 @@ def _ranking(scores: Mapping[int, float]) -> Callable[[int], tuple[float, int]]:
     return lambda doc: (scores[doc], -doc)
 
 
+def _body_sentences(body: str) -> list[str]:
+    """An answer's sentences and bullet items, markup removed (for the body field)."""
+    plain = body.replace("**", " ").replace("__", " ")
+    out: list[str] = []
+    for line in plain.splitlines():
+        line = line.strip().lstrip("-*• ").strip()
+        if line:
+            out.extend(s for s in split_sentences(line) if s.strip())
+    return out
+
+
 def _sigmoid(x: float) -> float:
     # exp() overflows past about 709; a far-behind candidate's margin can reach that (its
     # score is tiny next to the leader's), and its confidence is 0 to any precision anyway.
     return 1.0 / (1.0 + math.exp(min(-x, 700.0)))
+
+
+def _as_written(word: str) -> str:
+    return word
 
 
 class TextAnalyzer:
@@ -203,18 +272,27 @@ class TextAnalyzer:
         vocabulary: Vocabulary,
         known_words: Iterable[str] = (),
         settings: MatcherSettings = DEFAULT_SETTINGS,
+        *,
+        language: str = "en",
     ) -> None:
         self.settings = settings
-        self._filler_words = {w for f in vocabulary.filler for w in words(normalize(f))}
-        self._question_words = {w for q in vocabulary.question_words for w in words(normalize(q))}
+        # The pack's own analyser: its Snowball stemmer, and for languages other than English
+        # words read without accents (parents type "bebe" as often as "bebé"). English keeps
+        # its words as written, as it always has.
+        stem_word = stemmer_for(language)
+        self._fold: Callable[[str], str] = _as_written if language == "en" else fold
+        self._stem: Callable[[str], str] = (
+            stem_word if language == "en" else (lambda word: stem_word(fold(word)))
+        )
+        # closed-class words in both spellings, so "perche" is the question word "perché"
+        self._filler_words = self._both(vocabulary.filler)
+        self._question_words = self._both(vocabulary.question_words)
         # Closed-class words (fillers, question words) are matched as written: stemming adds
         # nothing to them and would merge "whats" into "what".
         self._closed = frozenset(self._filler_words | self._question_words)
         self._determiners: frozenset[str] = frozenset()
         self._filler_stems = {self._key(w) for w in self._filler_words}
-        self._determiners = frozenset(
-            w for d in vocabulary.determiners for w in words(normalize(d))
-        )
+        self._determiners = frozenset(self._both(vocabulary.determiners))
         if self._determiners:
             # every determiner is a filler word too, so their shared key is one as well
             self._filler_stems.add(_DETERMINER)
@@ -245,6 +323,41 @@ class TextAnalyzer:
             for first, by_var in grouped.items()
             if len(by_var.get((first,), ())) == 1
         }
+        # other senses as word sequences, grouped by first word, longest first
+        senses: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in vocabulary.other_senses:
+            # as written, not stemmed ("fitness" must not remove every "fit"); "*" stands for
+            # any one word ("does this * fit")
+            keys = tuple("*" if w == "*" else w for w in normalize(phrase).split())
+            keys = tuple(k for k in keys if k == "*" or words(k))
+            if keys:
+                senses[keys[0]].append(keys)
+                surface.update(words(normalize(phrase)))
+        self._senses = {first: sorted(v, key=len, reverse=True) for first, v in senses.items()}
+        self._other_subjects = frozenset(
+            self._key(w) for p in vocabulary.other_subjects for w in words(normalize(p))
+        )
+        self._child_words = frozenset(
+            self._key(w) for p in vocabulary.child_words for w in words(normalize(p))
+        )
+        self._newborn_words = frozenset(
+            self._key(w) for p in vocabulary.newborn_words for w in words(normalize(p))
+        )
+        self._adult_words = frozenset(
+            self._key(w) for p in vocabulary.adult_words for w in words(normalize(p))
+        )
+        self._vague = frozenset(
+            self._key(w) for p in vocabulary.vague_words for w in words(normalize(p))
+        )
+        surface.update(w for p in vocabulary.other_subjects for w in words(normalize(p)))
+        surface.update(w for p in vocabulary.child_words for w in words(normalize(p)))
+        self._domain_pairs: list[tuple[frozenset[str], frozenset[str]]] = []
+        for first, second in vocabulary.domain_pairs:
+            a = self.phrase_terms(words(normalize(first)))
+            b = self.phrase_terms(words(normalize(second)))
+            self._domain_pairs.append(
+                (frozenset((*a.originals, *a.expansions)), frozenset((*b.originals, *b.expansions)))
+            )
         self._domain: set[str] = set()
         for concept in vocabulary.domain:
             terms = self.phrase_terms(words(normalize(concept)))
@@ -253,6 +366,9 @@ class TextAnalyzer:
         for known in {*vocabulary.domain, *vocabulary.keep, *known_words}:
             surface.update(words(normalize(known)))
         self._known = frozenset(surface)
+        # A word whose stem is already known is a form of a known word ("проявляются",
+        # "twitchiest"), not a misspelling: correcting it to a near neighbour changes meaning.
+        self._known_stems = frozenset(self._key(w) for w in surface)
         # Fuzzy targets bucketed by (first letter, length): a misspelling almost always keeps
         # the first letter, and this keeps each lookup to a few hundred words at most.
         buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -261,6 +377,7 @@ class TextAnalyzer:
                 buckets[(word[0], len(word))].append(word)
         self._buckets = dict(buckets)
         self._corrections: dict[str, str] = {}
+        self._queries: dict[str, QueryTerms] = {}
 
     def _key(self, word: str) -> str:
         """The form a word is matched in: itself for closed-class words, else its stem.
@@ -269,7 +386,11 @@ class TextAnalyzer:
         """
         if word in self._determiners:
             return _DETERMINER
-        return word if word in self._closed else stem(word)
+        return self._fold(word) if word in self._closed else self._stem(word)
+
+    def _both(self, phrases: Iterable[str]) -> set[str]:
+        """The words of phrases as written and without accents."""
+        return {v for p in phrases for w in words(normalize(p)) for v in (w, self._fold(w))}
 
     def _keys(self, text: str) -> tuple[str, ...]:
         return tuple(self._key(w) for w in words(normalize(text)))
@@ -278,12 +399,46 @@ class TextAnalyzer:
     def domain_terms(self) -> frozenset[str]:
         return frozenset(self._domain)
 
+    def is_generic(self, term: str) -> bool:
+        """A word for a child or a vague word ("jerks", "normal"): no evidence for one topic."""
+        return term in self._child_words or term in self._vague
+
+    def is_people_or_variant(self, term: str) -> bool:
+        """A word for who the message is about, or a synonym variant (its canonical word is
+        counted instead): neither is a word "no topic uses" that lowers coverage."""
+        return (
+            term in self._child_words
+            or term in self._adult_words
+            or term in self._newborn_words
+            or term in self._primary
+            or term in self._synonyms
+        )
+
+    def is_about_newborn(self, query: QueryTerms) -> bool:
+        """The message names a newborn ("newborn", "2 week old", "neonatal")."""
+        return not self._newborn_words.isdisjoint(query.weights)
+
+    def is_about_adult(self, query: QueryTerms) -> bool:
+        """The message names an adult (dad, grandma, husband, "my own") and no child."""
+        return not query.about_child and not self._adult_words.isdisjoint(query.weights)
+
+    def is_child_word(self, term: str) -> bool:
+        return term in self._child_words
+
+    def is_domain(self, term: str) -> bool:
+        return term in self._domain
+
+    def is_question_word(self, term: str) -> bool:
+        return term in self._question_words
+
     def is_known(self, word: str) -> bool:
         return word in self._known
 
     def correct(self, word: str) -> str:
         """The vocabulary word a misspelt word most likely meant, or the word itself."""
         if word in self._known or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+            return word
+        if self._key(word) in self._known_stems:
             return word
         cached = self._corrections.get(word)
         if cached is not None:
@@ -320,7 +475,10 @@ class TextAnalyzer:
         content = [
             s
             for s, t in zip(stems, tokens, strict=True)
-            if s not in self._filler_stems and t not in self._filler_words and not t.isdigit()
+            if s not in self._filler_stems
+            and t not in self._filler_words
+            and not t.isdigit()
+            and not _AGE_TOKEN.match(t)
         ]
         primaries = [self._primary.get(s, s) for s in content]
         bigrams = tuple(f"{a}_{b}" for a, b in itertools.pairwise(primaries) if a != b)
@@ -332,6 +490,23 @@ class TextAnalyzer:
             bigrams=bigrams,
         )
 
+    def without_other_senses(self, tokens: list[str]) -> list[str]:
+        """The tokens less every phrase in which our words mean something else."""
+        if not self._senses:
+            return tokens
+        keys = tokens
+        keep = [True] * len(tokens)
+        for i, first in enumerate(keys):
+            for phrase in self._senses.get(first, ()):
+                window = keys[i : i + len(phrase)]
+                if len(window) == len(phrase) and all(
+                    p in ("*", w) for p, w in zip(phrase, window, strict=True)
+                ):
+                    for j in range(i, i + len(phrase)):
+                        keep[j] = False
+                    break
+        return [t for t, k in zip(tokens, keep, strict=True) if k]
+
     def _content_count(self, tokens: Sequence[str]) -> int:
         return sum(1 for t in tokens if t not in self._filler_words and not t.isdigit())
 
@@ -342,7 +517,11 @@ class TextAnalyzer:
         focus sentence with little content ("what now?", "who's right?") lends its focus to
         the sentence before it, which usually says what "it" is.
         """
-        sentences = [(s, toks) for s in split_sentences(normalize(text)) if (toks := words(s))]
+        sentences = [
+            (s, toks)
+            for s in split_sentences(normalize(text))
+            if (toks := self.without_other_senses(words(s)))
+        ]
         tokenised = [toks for _, toks in sentences]
         short = self.settings.short_message_words
         if len(tokenised) <= 1 or sum(map(len, tokenised)) <= short:
@@ -359,7 +538,21 @@ class TextAnalyzer:
         return [(toks, 1.0 if i in focus else story) for i, toks in enumerate(tokenised)]
 
     def query(self, text: str) -> QueryTerms:
-        """A message as weighted terms: each term keeps the highest weight it appears with."""
+        """A message as weighted terms: each term keeps the highest weight it appears with.
+
+        The last few are remembered: match() reads one message several ways (ranking, the
+        vague check, the audience check) and each asks for its terms.
+        """
+        cached = self._queries.get(text)
+        if cached is not None:
+            return cached
+        found = self._query(text)
+        if len(self._queries) >= _QUERY_CACHE_SIZE:
+            self._queries.pop(next(iter(self._queries)))
+        self._queries[text] = found
+        return found
+
+    def _query(self, text: str) -> QueryTerms:
         weights: dict[str, float] = {}
         originals: dict[str, float] = {}
 
@@ -367,7 +560,8 @@ class TextAnalyzer:
             if weight > weights.get(term, 0.0):
                 weights[term] = weight
 
-        for tokens, weight in self.weighted_sentences(text):
+        sentences = self.weighted_sentences(text)
+        for tokens, weight in sentences:
             terms = self.phrase_terms(tokens, correct=True)
             for term in terms.originals:
                 add(term, weight)
@@ -376,8 +570,24 @@ class TextAnalyzer:
                 add(term, weight * self.settings.expansion_weight)
             for term in terms.bigrams:
                 add(term, weight * self.settings.bigram_weight)
-        in_domain = any(term in self._domain for term in weights)
-        return QueryTerms(weights=weights, in_domain=in_domain, originals=originals)
+        # who the message is about is read from every word, fillers and ages included
+        # ("my 11 month old", "the dog barked at my son")
+        every = {self._key(t) for tokens, _ in sentences for t in tokens}
+        every.update(weights)
+        in_domain = any(term in self._domain for term in weights) or any(
+            not a.isdisjoint(weights) and not b.isdisjoint(weights) for a, b in self._domain_pairs
+        )
+        about_child = not self._child_words.isdisjoint(every) or bool(
+            _CHILD_AGE.search(normalize(text))
+        )
+        other = not about_child and not self._other_subjects.isdisjoint(every)
+        return QueryTerms(
+            weights=weights,
+            in_domain=in_domain and not other,
+            originals=originals,
+            about_child=about_child,
+            other_subject=other,
+        )
 
 
 class TopicIndex:
@@ -391,6 +601,7 @@ class TopicIndex:
         settings: MatcherSettings = DEFAULT_SETTINGS,
         answer_threshold: float = ANSWER_THRESHOLD,
         suggest_threshold: float = SUGGEST_THRESHOLD,
+        language: str = "en",
     ) -> None:
         # per index, so the bench can try thresholds without touching module state
         self.answer_threshold = answer_threshold
@@ -405,8 +616,20 @@ class TopicIndex:
             for text in (topic.title, *topic.questions, *topic.keywords, topic.body)
             for w in words(normalize(text))
         )
-        self.analyzer = TextAnalyzer(vocabulary, known, settings)
+        self.analyzer = TextAnalyzer(vocabulary, known, settings, language=language)
         self._ids = [topic.id for topic in topics]
+        self.overview_id = next((topic.id for topic in topics if topic.overview), None)
+        self._child_topic = {t.id: t.child_topic for t in topics if t.child_topic}
+        self._intents: list[frozenset[str]] = []
+        for topic in topics:
+            intent_terms: set[str] = set()
+            for phrase in topic.intent:
+                found = self.analyzer.phrase_terms(words(normalize(phrase)))
+                intent_terms.update(found.originals, found.expansions)
+            self._intents.append(frozenset(intent_terms))
+        self._general_topic = {child: general for general, child in self._child_topic.items()}
+        self._newborn_topic = {t.id: t.newborn_topic for t in topics if t.newborn_topic}
+        self._not_newborn = {nb: general for general, nb in self._newborn_topic.items()}
         count = len(topics)
         # every phrasing as its terms, remembering its topic and field weight
         phrases: list[tuple[int, float, PhraseTerms]] = []
@@ -414,6 +637,12 @@ class TopicIndex:
             fields = [(topic.title, settings.title_weight)]
             fields += [(q, settings.question_weight) for q in topic.questions]
             fields += [(k, settings.keyword_weight) for k in topic.keywords]
+            if settings.summary_weight and topic.summary:
+                fields.append((topic.summary, settings.summary_weight))
+            if settings.body_weight:
+                fields += [
+                    (sentence, settings.body_weight) for sentence in _body_sentences(topic.body)
+                ]
             for text, weight in fields:
                 terms = self.analyzer.phrase_terms(words(normalize(text)))
                 if terms.originals or terms.expansions:
@@ -471,6 +700,58 @@ class TopicIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    def is_vague(self, text: str, *, answered: bool = False) -> bool:
+        """True for an in-domain message too vague for any one topic: only words for jerks,
+        a child and vague words ("jerks?", "my baby twitches", "is jerky normal"), or a
+        single concept word that no topic answers with confidence ("seizure")."""
+        query = self.analyzer.query(text)
+        if not query.in_domain:
+            return False
+        terms = [t for t in query.originals if not self.analyzer.is_question_word(t)]
+        if not terms or len(terms) > self.settings.vague_max_terms:
+            return False
+        if all(self.analyzer.is_generic(t) for t in terms):
+            return True
+        concepts = [t for t in terms if not self.analyzer.is_child_word(t)]
+        return not answered and len(concepts) == 1 and self.analyzer.is_domain(concepts[0])
+
+    def _prefer_audience(self, text: str, details: list[ScoreDetail]) -> list[ScoreDetail]:
+        """The baby version of a general topic first when a child is named, the general one
+        when only an adult is: "what causes my baby's jerks" is not about kidney failure.
+
+        Only between a topic and its child_topic, and only when the other one is close (at
+        least CHILD_TOPIC_SHARE of the leader's score): the swap corrects an audience, it does
+        not overrule the words.
+        """
+        if not (self._child_topic or self._newborn_topic) or len(details) < 2:
+            return details
+        query = self.analyzer.query(text)
+        leader = details[0]
+        newborn = self.analyzer.is_about_newborn(query)
+        wanted: str | None
+        share = CHILD_TOPIC_SHARE
+        if leader.topic_id in self._not_newborn and not newborn:
+            # a newborn topic leading with no newborn named usually leads on its own signs
+            # ("stops when woken"): only a near tie goes to the general sibling
+            wanted, share = self._not_newborn[leader.topic_id], NEWBORN_TOPIC_SHARE
+        elif leader.topic_id in self._newborn_topic and newborn:
+            wanted = self._newborn_topic[leader.topic_id]
+        elif query.about_child:
+            wanted = self._child_topic.get(leader.topic_id)
+        elif self.analyzer.is_about_adult(query):
+            wanted = self._general_topic.get(leader.topic_id)
+        else:
+            return details
+        if wanted is None:
+            return details
+        for i, other in enumerate(details[1:], start=1):
+            if other.topic_id == wanted and other.raw >= share * leader.raw:
+                swapped = ScoreDetail(
+                    other.topic_id, other.raw, other.coverage, leader.margin, leader.confidence
+                )
+                return [swapped, *details[1:i], leader, *details[i + 1 :]]
+        return details
 
     def _accumulate(
         self, weights: Mapping[str, float], gains: Mapping[str, float]
@@ -574,7 +855,11 @@ class TopicIndex:
         is mostly about something else ("protein shake recipe") covers little of itself.
         """
         idf_mass = sum(w * self._idf[t] for t, w in query.weights.items() if t in self._idf)
-        unknown = sum(w for t, w in query.originals.items() if t not in self._idf)
+        unknown = sum(
+            w
+            for t, w in query.originals.items()
+            if t not in self._idf and not self.analyzer.is_people_or_variant(t)
+        )
         idf_mass += unknown * self.settings.unknown_idf_share * self._max_idf
         idf_mass = max(idf_mass, self.settings.min_query_terms * self._max_idf)
         return idf_mass * (self.settings.k1 + 1.0 + self.settings.phrase_weight)
@@ -607,6 +892,14 @@ class TopicIndex:
             # Every topic with a matching phrasing has a BM25 score: in a catalogue of up to
             # PHRASE_CANDIDATES topics every one is a candidate and scoring is exact.
             self._add_phrase_scores(scores, bounds, pool, gains, wanted)
+        if self.settings.intent_weight:
+            bonus = self.settings.intent_weight * self._max_idf
+            for doc in list(pool):
+                intent = self._intents[doc]
+                if intent:
+                    found = [query.weights[t] for t in intent if t in query.weights]
+                    if found:
+                        scores[doc] += bonus * max(found)
         if wanted > PHRASE_CANDIDATES:
             pool = scores
         ranked = heapq.nlargest(wanted, pool, key=_ranking(scores))
@@ -637,8 +930,19 @@ class TopicIndex:
     def match(self, text: str) -> Match:
         """Decide: answer with the best topic, suggest alternatives, or abstain."""
         details, _ = self.explain(text, MAX_SUGGESTIONS + 1)
+        answered = bool(details) and details[0].confidence >= self.answer_threshold
+        if self.overview_id is not None and self.is_vague(text, answered=answered):
+            # "jerks?", "my baby twitches": an overview that helps the parent say more, with
+            # the closest topics as suggestions beside it, rather than a guess or the fallback.
+            ids = tuple(d.topic_id for d in details if d.topic_id != self.overview_id)
+            return Match(
+                self.overview_id,
+                max(self.answer_threshold, details[0].confidence if details else 0.0),
+                candidates=tuple(Candidate(i, 0.0) for i in ids[:MAX_SUGGESTIONS]),
+            )
         if not details:
             return Match(None, 0.0)
+        details = self._prefer_audience(text, details)
         top = details[0]
         candidates = tuple(Candidate(d.topic_id, d.confidence) for d in details)
         if top.confidence >= self.answer_threshold:
@@ -652,7 +956,11 @@ class TopicIndex:
 
 
 def build_index(
-    topics: Sequence[Topic], synonyms: Vocabulary | Mapping[str, tuple[str, ...]]
+    topics: Sequence[Topic],
+    synonyms: Vocabulary | Mapping[str, tuple[str, ...]],
+    *,
+    language: str = "en",
 ) -> TopicIndex:
-    """Build the matcher's index once at content load (a plain mapping means synonyms only)."""
-    return TopicIndex(topics, synonyms)
+    """Build the matcher's index once at content load (a plain mapping means synonyms only),
+    with the analyser of the pack's language."""
+    return TopicIndex(topics, synonyms, language=language)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball stemmers in C, the same stems as snowballstemmer
 
 # Far beyond any real question; keeps work bounded on hostile input (Telegram caps messages at
 # 4,096 characters, the CLI and inline mode do not).
@@ -34,13 +35,37 @@ _QUOTES = str.maketrans(
     }
 )
 
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# A letter, or a mark that belongs to the letters of its script (Devanagari vowel signs,
+# virama and anusvara; Arabic has its own marks stripped in clean()): without them a Hindi
+# word falls apart at every vowel sign.
+_L = r"(?:[^\W_]|[\u0900-\u0963\u0971-\u0dff])"
+_TOKEN = re.compile(rf"{_L}+(?:'{_L}+)*")
 _SPACES = re.compile(r"\s+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _COMMAND = re.compile(r"^\s*/\w+(?:@\w+)?")
 _REPEATS = re.compile(r"(.)\1{2,}")
 
-_stemmer = snowballstemmer.stemmer("english")
+_stemmer = Stemmer.Stemmer("english")
+
+# Combining marks that decorate Latin, Greek and Cyrillic letters (accents, zalgo noise). Marks
+# of other scripts (Devanagari vowel signs) are part of their letters and are kept.
+_DECORATION_MARKS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+# Arabic short vowels, shadda, sukun and the tatweel stretch: optional in writing, so a word
+# is read without them; hamza-carrying alefs read as a bare alef, alef maqsura as ya.
+_ARABIC_FOLD = str.maketrans(
+    {
+        **{chr(c): "" for c in range(0x064B, 0x0660)},
+        "\u0670": "",
+        "\u0640": "",
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0622": "\u0627",
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+    }
+)
 
 
 class _CleanedChars(dict[int, str]):
@@ -61,9 +86,11 @@ class _CleanedChars(dict[int, str]):
             out = " " if ch in "\t\n\r\v\f" else ""
         elif cat in ("So", "Sk", "Sm") and ch not in "°%+":
             out = " "
-        elif cat == "Mn":
-            # Combining marks: stray ones (zalgo text) would glue onto letters; NFKC already
-            # composed the meaningful ones (é), so the rest are noise.
+        elif cat == "Mn" and _DECORATION_MARKS.match(ch):
+            # Combining marks on Latin-like letters: stray ones (zalgo text) would glue onto
+            # letters; NFKC already composed the meaningful ones (é), so the rest are noise.
+            out = ""
+        elif cat == "Mn" and not ("\u0900" <= ch <= "\u0dff"):
             out = ""
         else:
             out = ch
@@ -82,7 +109,8 @@ def clean(text: str) -> str:
     Case is kept; emoji and symbols become spaces; runs of whitespace collapse to one space.
     """
     text = text[:MAX_TEXT_CHARS]
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_CLEANED_CHARS)
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_ARABIC_FOLD)
+    text = text.translate(_CLEANED_CHARS)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -115,6 +143,64 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
+# Letters that NFKD does not take apart but a phone keyboard without them replaces.
+_FOLD_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d"})
+
+
+@lru_cache(maxsize=65_536)
+def fold(word: str) -> str:
+    """A lower-case word without accents: "fontanela", "ciemiaczko", "bıngıldak" -> "bingildak".
+
+    Parents type without accents as often as with them, so a language's rules and the message
+    are both read folded. Only decorations of Latin, Greek and Cyrillic letters go (й -> и,
+    ё -> е); the marks of other scripts stay.
+    """
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD_LETTERS))
+    return unicodedata.normalize("NFC", _DECORATION_MARKS.sub("", decomposed))
+
+
+_STEMMERS: dict[str, Stemmer._Stemmer] = {}
+
+
+def stemmer_for(language: str) -> Callable[[str], str]:
+    """The Snowball stem function of a language ("en", "es", "ru"...), or the identity where
+    Snowball has none; PyStemmer runs the same algorithms in C."""
+    name = SNOWBALL_NAMES.get(language)
+    if name is None:
+        return _identity
+    if language == "en":
+        return stem
+    st = _STEMMERS.get(name)
+    if st is None:
+        st = _STEMMERS[name] = Stemmer.Stemmer(name)
+    cached = lru_cache(maxsize=65_536)(st.stemWord)
+    return lambda word: str(cached(word))
+
+
+def _identity(word: str) -> str:
+    return word
+
+
+SNOWBALL_NAMES = {
+    "en": "english",
+    "es": "spanish",
+    "pt": "portuguese",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pl": "polish",
+    "tr": "turkish",
+    "ru": "russian",
+    "ar": "arabic",
+    "hi": "hindi",
+    "nl": "dutch",
+    "ro": "romanian",
+    "uk": "russian",
+}
+
+
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -143,9 +229,10 @@ def has_letters(text: str) -> bool:
     return any(ch.isalnum() for ch in clean(text))
 
 
-# A sentence ends at . ! ? ; or an ellipsis followed by a space (or the end); decimals such as
+# A sentence ends at . ! ? ; an ellipsis, a danda or an Arabic question mark followed by a
+# space (or the end); decimals such as
 # "39.5" and abbreviations without a following space stay inside their sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?;\u2026])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;\u2026\u0964\u0965\u061f])\s+")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -156,7 +243,8 @@ def split_sentences(text: str) -> list[str]:
 # Numbers are tokens of their own for quantities ("38.5 degrees", "10mins"): a decimal stays
 # whole, digits glued to letters split off, and a degree sign is a word. Every alternative is
 # a simple run, so matching stays linear on any input.
-_WORD_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)?|°|[^\W\d_]+(?:'[^\W\d_]+)*")
+_LN = r"(?:[^\W\d_]|[\u0900-\u0963\u0971-\u0dff])"
+_WORD_OR_NUMBER = re.compile(rf"\d+(?:[.,]\d+)?|°|{_LN}+(?:'{_LN}+)*")
 
 
 def words_and_numbers(text: str) -> list[str]:

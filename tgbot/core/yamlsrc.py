@@ -69,10 +69,30 @@ class YamlError(ValueError):
         self.line = line
 
 
+MAX_YAML_DEPTH = 20  # content needs 4 levels; deeper is a mistake or an attack
+
+
+def _too_deep(node: Node) -> Node | None:
+    """The first node nested deeper than MAX_YAML_DEPTH, found without recursion."""
+    stack: list[tuple[Node, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_YAML_DEPTH:
+            return current
+        if isinstance(current, SequenceNode):
+            stack.extend((child, depth + 1) for child in current.value)
+        elif isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+    return None
+
+
 def load_yaml(text: str, line_offset: int = 0) -> Any:
     """Parse YAML text; mappings become LineMap and sequences LineList.
 
     line_offset is added to every line, for YAML embedded in a larger file (front matter).
+    Nesting deeper than MAX_YAML_DEPTH is a YamlError, never a RecursionError.
     """
     try:
         loader = _LineLoader(text)
@@ -80,6 +100,12 @@ def load_yaml(text: str, line_offset: int = 0) -> Any:
             node: Node | None = loader.get_single_node()
             if node is None:
                 return None
+            deep = _too_deep(node)
+            if deep is not None:
+                raise YamlError(
+                    f"nested more than {MAX_YAML_DEPTH} levels deep",
+                    deep.start_mark.line + 1 + line_offset,
+                )
             _shift(node, line_offset)
             return loader.construct_document(node)
         finally:
@@ -90,6 +116,9 @@ def load_yaml(text: str, line_offset: int = 0) -> Any:
         raise YamlError(f"invalid YAML: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 1 + line_offset) from None
+    except RecursionError:
+        # The parser itself recurses per level: nesting it cannot even read.
+        raise YamlError(f"nested more than {MAX_YAML_DEPTH} levels deep", 1 + line_offset) from None
 
 
 def _shift(node: Node, offset: int) -> None:
