@@ -116,7 +116,10 @@ FIXTURE_TOPICS: dict[str, dict[str, Any]] = {
     },
 }
 
-SOURCE = '  - title: "Fixture source"\n    url: https://example.org/source?a=1&b=2\n'
+SOURCE = (
+    '  - title: "Fixture source"\n    url: https://example.org/source?a=1&b=2\n'
+    '  - title: "NHS fixture page"\n    url: https://www.nhs.uk/conditions/fixture/\n'
+)
 
 
 def write_fixture_content(root: Path) -> Path:
@@ -144,6 +147,8 @@ def write_fixture_content(root: Path) -> Path:
         lines.append("sources:")
         lines.append(SOURCE.rstrip("\n"))
         lines.append("reviewed: 2025-01-01")
+        lines.append("reviewed_by: A test editor")
+        lines.append("next_review: 2026-06-01")
         lines.append("---")
         lines.append(t["body"])
         (root / "topics" / f"{topic_id}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -194,8 +199,10 @@ class Harness:
     errors: list[BaseException] = field(default_factory=list)
 
     async def send(self, data: dict[str, Any]) -> None:
-        """Deliver one update (Bot API JSON) to the bot and wait until it is handled."""
+        """Deliver one update (Bot API JSON) to the bot and wait until it is handled and the
+        replies it queued were sent (or given up)."""
         await self.app.process_update(Update.de_json(data, self.app.bot))
+        assert await self.services.outbox.drain(within=60.0), "the outbox did not drain"
 
 
 def make_settings(tmp_path: Path, content_dir: Path, **overrides: Any) -> Settings:
@@ -238,4 +245,25 @@ async def harness(
     async with app:
         api.clear()  # getMe from initialize is not part of any test's conversation
         yield h
+        await services.outbox.close(5.0)  # as post_stop does: no worker outlives the test
     assert not h.errors, f"a handler raised: {h.errors!r}"
+
+
+@pytest.fixture(scope="session")
+def shipped_library() -> ContentLibrary:
+    """The content the bot ships (every language pack), loaded once."""
+    return load_content(DEFAULT_CONTENT_DIR)
+
+
+@pytest.fixture
+async def real_harness(tmp_path: Path, shipped_library: ContentLibrary) -> AsyncIterator[Harness]:
+    """The real application over the shipped content (all packs) and an offline Bot API."""
+    settings = make_settings(tmp_path, DEFAULT_CONTENT_DIR)
+    api = RecordingRequest()
+    stats = RecordingStats()
+    services = build_services(settings, shipped_library, stats=stats)
+    app = build_application(settings, services, request=api, with_updater=False)
+    async with app:
+        api.clear()
+        yield Harness(app=app, api=api, stats=stats, services=services)
+        await services.outbox.close(5.0)

@@ -27,6 +27,9 @@ COMMAND_TEXTS = (
 
 UI_TEXTS = (
     *COMMAND_TEXTS,
+    "bot_description",
+    "bot_short_description",
+    "share_button",
     "welcome",
     "help",
     "about",
