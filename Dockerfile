@@ -12,6 +12,9 @@
 # elsewhere to change answers without rebuilding.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The extras the image can run: webhook mode and the operators' charts. `--build-arg EXTRAS=`
+# builds a polling-only image without matplotlib (about 150 MB smaller).
+ARG EXTRAS=webhook,charts
 
 # --- build: a wheel of the package, so the runtime image holds no sources or build tools ---
 FROM ${PYTHON_IMAGE} AS build
@@ -19,9 +22,11 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 # README.m[d]: the glob lets the build go on while the README is still being written.
-COPY pyproject.toml README.m[d] ./
+COPY pyproject.toml constraints.txt README.m[d] ./
 COPY tgbot ./tgbot
-RUN pip wheel --no-deps --wheel-dir /wheels .
+# content/ goes into the wheel too (as tgbot/_content), so the package starts on its own.
+COPY content ./content
+RUN pip wheel --no-deps --wheel-dir /wheels . && cp constraints.txt /wheels/
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE}
@@ -30,7 +35,10 @@ FROM ${PYTHON_IMAGE}
 # PYTHONUNBUFFERED: log lines reach `docker logs` at once.
 # HOME and TMPDIR point into /data, the one writable place (SQLite and tempfile use TMPDIR).
 # CONTENT_DIR: the installed package cannot find content next to itself, so say where it is.
-# WEBHOOK_LISTEN: in webhook mode, listen on the container's interface, not its loopback.
+# WEBHOOK_LISTEN: loopback by default. The webhook server speaks plain HTTP and must only be
+# reached through the TLS proxy: run the proxy in this container's network namespace
+# (--network container:tgbot), or opt in with -e WEBHOOK_LISTEN=0.0.0.0 on a private Docker
+# network and publish nothing (or only -p 127.0.0.1:8443:8443). See README, "Webhook mode".
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -40,7 +48,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CONTENT_DIR=/app/content \
     STATS_DB_PATH=/data/stats.sqlite3 \
     BOT_MODE=polling \
-    WEBHOOK_LISTEN=0.0.0.0 \
+    WEBHOOK_LISTEN=127.0.0.1 \
     WEBHOOK_PORT=8443
 
 # A fixed uid/gid, so a bind-mounted /data can be chowned to it on the host (10001:10001).
@@ -50,9 +58,13 @@ RUN groupadd --system --gid 10001 bot \
     && mkdir -p /data /app \
     && chown bot:bot /data
 
-# The package and its runtime dependencies only (no test or dev extras).
+# The package and its runtime dependencies only (no test or dev extras), at the exact versions
+# CI tested (constraints.txt).
+ARG EXTRAS
 COPY --from=build /wheels /wheels
-RUN pip install /wheels/*.whl && rm -rf /wheels
+RUN wheel="$(echo /wheels/*.whl)" \
+    && pip install -c /wheels/constraints.txt "${wheel}${EXTRAS:+[$EXTRAS]}" \
+    && rm -rf /wheels
 
 WORKDIR /app
 # Owned by root and read-only to the bot: the bot never rewrites its own code or content.
@@ -62,7 +74,8 @@ COPY content ./content
 USER bot:bot
 # A named volume starts as a copy of this directory, owned by the bot user.
 VOLUME ["/data"]
-# Used only in webhook mode (BOT_MODE=webhook with WEBHOOK_URL and WEBHOOK_SECRET).
+# Used only in webhook mode (BOT_MODE=webhook with WEBHOOK_URL and WEBHOOK_SECRET); documents
+# the port, publishes nothing.
 EXPOSE 8443
 
 # Polling mode serves no HTTP, so there is nothing to probe and the check passes; in webhook

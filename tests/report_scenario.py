@@ -24,8 +24,9 @@ FIRST_DAY = date(2025, 3, 4)
 CONTENT_VERSION = "en:abc123def456"
 
 PRAM = "What is the best pram?"
-# A parent typing markup: the page must show it as text, never run or load it.
-SCRIPT_TEXT = "<script>alert('x')</script> can I give honey?"
+# A parent typing markup: the page must show it as text, never run or load it. (A <script>
+# tag cannot survive the scrubber, "script" is no common word: <b> can.)
+SCRIPT_TEXT = "<b>is it normal</b> for my baby to twitch at night?"
 TWITCHY = "twitchy baby arms?"
 
 
@@ -153,7 +154,7 @@ async def write_scenario(db_path: Path) -> None:
                 answer, channel=Channel.PRIVATE, path=AskPath.FREE_TEXT, user_id=asked.user
             )
             if asked.helpful is not None:
-                recorder.record_feedback(event_id, asked.helpful)
+                recorder.record_feedback(event_id, asked.helpful, voter_id=asked.user)
     finally:
         await recorder.stop()
 

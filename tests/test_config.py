@@ -37,7 +37,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert s.mode == "polling"
     assert s.stats_enabled is True
     assert s.stats_db_path == Path("data/stats.sqlite3")
-    assert s.stats_store_text == "unanswered"
+    assert s.stats_store_text == "none"  # no question text unless an operator opts in
     assert s.stats_retention_days == 180
     assert s.operator_ids == frozenset()
     assert s.log_level == "INFO"

@@ -14,6 +14,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -23,11 +25,65 @@ COMPATIBLE_PIN = re.compile(r"^[A-Za-z0-9._-]+(\[[A-Za-z0-9_,.-]+\])?~=[0-9]+(\.
 
 
 def requirements() -> list[str]:
+    """Every third-party requirement; an extra naming this project's own extras is not one."""
     project = PYPROJECT["project"]
     found = list(project.get("dependencies", []))
     for extra in project.get("optional-dependencies", {}).values():
         found += extra
-    return found
+    return [r for r in found if not r.startswith(project["name"] + "[")]
+
+
+CONSTRAINTS = REPO / "constraints.txt"
+
+
+def pinned() -> dict[str, str]:
+    """constraints.txt as {normalised name: exact version}."""
+    out: dict[str, str] = {}
+    for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep, f"constraints.txt: {line!r} is not an exact pin (name==version)"
+            out[canonicalize_name(name)] = version
+    return out
+
+
+@pytest.mark.parametrize("requirement", requirements())
+def test_constraints_pin_every_dependency_to_a_release_its_range_allows(
+    requirement: str,
+) -> None:
+    wanted = Requirement(requirement)
+    exact = pinned().get(canonicalize_name(wanted.name))
+    assert exact is not None, (
+        f"{wanted.name} is not in constraints.txt: run scripts/update_constraints.sh"
+    )
+    assert wanted.specifier.contains(exact, prereleases=True), (
+        f"constraints.txt pins {wanted.name}=={exact}, outside pyproject's {wanted.specifier}: "
+        "run scripts/update_constraints.sh"
+    )
+
+
+def test_ci_the_readme_and_the_image_install_with_the_constraints() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    installs = [line for line in ci.splitlines() if "pip install" in line]
+    assert installs
+    assert all("-c constraints.txt" in line for line in installs), installs
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert all(
+        "-c constraints.txt" in line for line in readme.splitlines() if "pip install -e" in line
+    )
+    assert "-c /wheels/constraints.txt" in DOCKERFILE
+
+
+def test_ci_runs_the_readme_test_command_line_for_line_and_builds_one_venv() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("Run the tests") :]
+    block = section[section.index("```sh") + len("```sh") : section.index("```", 10)]
+    command = [line.strip() for line in block.strip().splitlines()]
+    ci = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    positions = [ci.index(line) for line in command]  # ValueError: a line is not in .ci/run
+    assert positions == sorted(positions)
+    assert sum("-m venv" in line for line in ci if not line.startswith("#")) == 1
 
 
 @pytest.mark.parametrize("requirement", requirements())
@@ -116,7 +172,14 @@ def test_the_build_context_leaves_secrets_and_data_out() -> None:
     # An allow-list: everything is excluded first, then only what the image needs.
     assert rules[0] == "*"
     allowed = {r[1:].rstrip("/") for r in rules if r.startswith("!")}
-    assert allowed <= {"pyproject.toml", "README.md", "bot.py", "tgbot", "content"}
+    assert allowed <= {
+        "pyproject.toml",
+        "constraints.txt",
+        "README.md",
+        "bot.py",
+        "tgbot",
+        "content",
+    }
 
 
 def test_the_repository_never_tracks_env_files_or_data() -> None:
@@ -129,3 +192,11 @@ def test_the_entry_point_is_exec_form_so_sigterm_reaches_the_bot() -> None:
     [cmd] = [rest for keyword, rest in final_stage() if keyword == "CMD"]
     assert cmd.startswith("[")
     assert "bot.py" in cmd
+
+
+def test_the_image_listens_on_loopback_and_the_readme_never_publishes_the_port() -> None:
+    # Security review, weakness 3: the plain-HTTP webhook server must sit behind the TLS proxy.
+    assert "WEBHOOK_LISTEN=127.0.0.1" in DOCKERFILE
+    assert "WEBHOOK_LISTEN=0.0.0.0 \\" not in DOCKERFILE
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "-p 8443:8443" not in readme

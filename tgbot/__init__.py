@@ -1,7 +1,9 @@
 """Answer bot for parents' questions about babies' jerks, twitches, myoclonus and infantile spasms.
 
-The pure core (content, text, matching, redflags, answers) never imports telegram or aiosqlite;
-the Telegram adapter and the statistics store live beside it and only call `answers.answer_for`.
+Rooms: core/ (pure: content, text, matching, red flags, answers; never imports telegram,
+aiosqlite, matplotlib, starlette or uvicorn), channels/ (the console, `ask` and telegram/, which
+only call `core.answers.answer_for`), stats/ (the anonymous statistics side road) and report/
+(the operator report). The import-linter contracts in pyproject.toml keep these boundaries.
 """
 
 __version__ = "0.1.0"

@@ -62,7 +62,8 @@ class Settings:
     webhook_port: int = 8443
     stats_enabled: bool = True
     stats_db_path: Path = Path("data/stats.sqlite3")
-    stats_store_text: StoreText = "unanswered"
+    # No question text by default: the scrubber's blind measure kept identifiers (SECURITY.md).
+    stats_store_text: StoreText = "none"
     stats_retention_days: int = 180
     group_settings_path: Path = Path("data/groups.json")
     operator_ids: frozenset[int] = field(default=frozenset(), repr=False)
@@ -161,11 +162,11 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
 
     stats_enabled = _bool(get("STATS_ENABLED"), "STATS_ENABLED", True, problems)
     stats_db_path = Path(get("STATS_DB_PATH") or "data/stats.sqlite3")
-    store_raw = (get("STATS_STORE_TEXT") or "unanswered").lower()
-    stats_store_text: StoreText = "unanswered"
-    if store_raw == "none":
-        stats_store_text = "none"
-    elif store_raw != "unanswered":
+    store_raw = (get("STATS_STORE_TEXT") or "none").lower()
+    stats_store_text: StoreText = "none"
+    if store_raw == "unanswered":
+        stats_store_text = "unanswered"
+    elif store_raw != "none":
         problems.append("STATS_STORE_TEXT must be 'unanswered' or 'none'")
     retention = _int(get("STATS_RETENTION_DAYS"), "STATS_RETENTION_DAYS", 180, 1, 36500, problems)
     group_path_raw = get("GROUP_SETTINGS_PATH")

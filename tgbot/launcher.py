@@ -42,16 +42,29 @@ def main(argv: Sequence[str] = ()) -> int:
 
         run_console(library)
         return 0
-    from telegram.error import InvalidToken
-
-    from tgbot.channels.telegram.app import run_bot
+    from tgbot.channels.telegram.app import run_bot, startup_failure
+    from tgbot.extras import MissingExtra
 
     log.info("event=starting mode=%s content=%s", settings.mode, library.version)
     try:
         return run_bot(settings, library)
-    except InvalidToken:
-        log.critical("event=fatal error=InvalidToken hint=Telegram refused TELEGRAM_BOT_TOKEN")
+    except MissingExtra as exc:
+        sys.stderr.write(f"Refusing to start: {exc}\n")
+        return 2
     except Exception as exc:
-        # Logged, not left to the default hook: the traceback passes the token filter.
-        log.critical("event=fatal error=%s", type(exc).__name__, exc_info=exc)
+        known = startup_failure(exc, settings)
+        # Logged, not left to the default hook: the traceback passes the token filter. A
+        # known cause is one line; its traceback only helps at LOG_LEVEL=DEBUG.
+        debug = settings.log_level == "DEBUG"
+        if known is None:
+            log.critical("event=fatal error=%s", type(exc).__name__, exc_info=exc)
+        else:
+            cause, fix = known
+            log.critical(
+                'event=fatal error=%s cause="%s" hint="%s"',
+                type(exc).__name__,
+                cause,
+                fix,
+                exc_info=exc if debug else None,
+            )
     return 1

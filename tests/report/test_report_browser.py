@@ -227,6 +227,7 @@ def test_markup_typed_by_a_parent_is_shown_not_run(open_page: Opener, scenario_f
     assert opened.page.locator("script").count() == 0
     cell = opened.page.locator("#table-unanswered td[data-col=text]").nth(1)
     assert cell.inner_text() == SCRIPT_TEXT
+    assert cell.locator("b").count() == 0  # shown as typed, not made bold
 
 
 def test_dark_mode_recolours_page_and_charts(open_page: Opener, scenario_file: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from tgbot.core.answers import Answer, answer_for, render_plain
@@ -24,6 +25,7 @@ def answer_record(answer: Answer) -> dict[str, Any]:
         "concepts": list(answer.concepts),
         "suggestions": list(answer.suggestion_ids),
         "outcome": answer.outcome.value,
+        "language": answer.language,
         "reply": render_plain(answer),
     }
 
@@ -36,12 +38,19 @@ def ask_once(question: str, pack: ContentPack, *, as_json: bool, out: TextIO = s
         out.write(render_plain(answer) + "\n")
 
 
-def ask_jsonl(pack: ContentPack, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """Answer each input line as soon as it is read; returns the number answered."""
+def ask_jsonl(
+    pack: ContentPack | Callable[[str], ContentPack],
+    inp: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Answer each input line as soon as it is read; returns the number answered.
+
+    `pack` is one pack, or a function choosing the pack for each question (as the bot does)."""
     count = 0
     for raw in iter(inp.readline, ""):
         question = raw.rstrip("\r\n")
-        record = answer_record(answer_for(question, pack))
+        chosen = pack(question) if callable(pack) else pack
+        record = answer_record(answer_for(question, chosen))
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
         count += 1

@@ -8,6 +8,7 @@ unknown command gets, so the commands' existence is not revealed.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from telegram import Message, Update
@@ -19,6 +20,7 @@ from tgbot.channels.telegram.private import PrivateChat
 from tgbot.channels.telegram.render import Segment, markup_blocks, split_html
 from tgbot.channels.telegram.state import Services
 from tgbot.core.content import ContentError
+from tgbot.extras import MissingExtra
 from tgbot.report import build_report_html, build_stats_chart_png
 
 __all__ = ["Operators", "is_operator_message"]
@@ -60,16 +62,29 @@ class Operators:
             log.warning("event=stats_error op=operator_summary error=%s", type(exc).__name__)
             summary = f"Statistics are unavailable right now ({type(exc).__name__})."
         log.info("event=operator_command command=stats")
-        await reply_html(context, message, split_html([(Segment(summary),)]))
+        reply_html(self.services, context, message, split_html([(Segment(summary),)]))
         settings = self.services.settings
         if not settings.stats_enabled:
             return
         try:
             png = await build_stats_chart_png(settings.stats_db_path, CHART_DAYS)
+        except MissingExtra as exc:
+            # A base install: the figures were sent; say (to the operator only) what to install.
+            log.info("event=stats_chart_skipped reason=missing_extra extra=%s", exc.extra)
+            reply_text(self.services, context, message, str(exc))
+            return
         except Exception as exc:  # the figures above were sent; a chart failure is not fatal
             log.warning("event=stats_error op=chart error=%s", type(exc).__name__)
             return
-        await context.bot.send_photo(message.chat.id, photo=png, filename="questions.png")
+        chat_id = message.chat.id
+        self.services.outbox.post(
+            chat_id,
+            [
+                functools.partial(
+                    context.bot.send_photo, chat_id, photo=png, filename="questions.png"
+                )
+            ],
+        )
 
     async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -79,7 +94,7 @@ class Operators:
         settings = self.services.settings
         pack = pack_for(self.services, update.effective_user)
         if not settings.stats_enabled:
-            await reply_text(context, message, pack.text("report_unavailable"))
+            reply_text(self.services, context, message, pack.text("report_unavailable"))
             return
         try:
             page = await build_report_html(
@@ -87,16 +102,23 @@ class Operators:
                 CHART_DAYS,
                 content_version=self.services.content.library.version,
             )
+        except MissingExtra as exc:
+            log.info("event=report_skipped reason=missing_extra extra=%s", exc.extra)
+            reply_text(self.services, context, message, str(exc))
+            return
         except Exception as exc:
             log.warning("event=stats_error op=report error=%s", type(exc).__name__)
-            await reply_text(context, message, pack.text("report_unavailable"))
+            reply_text(self.services, context, message, pack.text("report_unavailable"))
             return
         log.info("event=operator_command command=report")
-        await context.bot.send_document(
-            message.chat.id,
+        chat_id = message.chat.id
+        send = functools.partial(
+            context.bot.send_document,
+            chat_id,
             document=page.encode("utf-8"),
             filename=f"report-{CHART_DAYS}d.html",
         )
+        self.services.outbox.post(chat_id, [send])
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -112,11 +134,11 @@ class Operators:
             blocks.append(
                 tuple(Segment(("\n" if i else "") + str(p)) for i, p in enumerate(exc.problems))
             )
-            await reply_html(context, message, split_html(blocks))
+            reply_html(self.services, context, message, split_html(blocks))
             return
         log.info("event=reload result=ok version=%s", library.version)
         pack = pack_for(self.services, update.effective_user)
         text = pack.text(
             "reload_ok", topics=str(len(library.default.topics)), version=library.version
         )
-        await reply_text(context, message, text)
+        reply_text(self.services, context, message, text)
