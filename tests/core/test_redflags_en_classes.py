@@ -1,0 +1,94 @@
+"""English red-flag classes tuned on blind messages: each sign with a harmless look-alike.
+
+The sentences are written for these tests (never copied from a corpus). Negation never
+cancels a sign, so the look-alikes differ in sense, never by a "not"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tgbot.core.content import DEFAULT_CONTENT_DIR
+from tgbot.core.model import Level
+from tgbot.core.redflags import RedFlagRules, compile_rules
+from tgbot.core.yamlsrc import LineMap, load_yaml
+
+RED_FLAGS_YAML = DEFAULT_CONTENT_DIR / "red_flags.yaml"
+E = Level.EMERGENCY
+U = Level.URGENT
+
+
+@pytest.fixture(scope="module")
+def rules() -> RedFlagRules:
+    data = load_yaml(RED_FLAGS_YAML.read_text(encoding="utf-8"))
+    assert isinstance(data, LineMap)
+    compiled, problems = compile_rules(data, RED_FLAGS_YAML)
+    assert not problems, "\n".join(str(p) for p in problems)
+    assert compiled is not None
+    return compiled
+
+
+SIGNS: list[tuple[str, Level]] = [
+    # "fit" as a seizure still counts when it is the -ing form
+    ("he is fitting and it has gone on for ages", E),
+    ("the twitching has lasted 6 minutes now", E),
+    # colour of the baby, even next to an object word
+    ("in the pool his lips went blue", E),
+    ("her face went grey in the bath", E),
+    ("is his skin meant to look blue", E),
+    # limp and floppy babies
+    ("she went limp in my arms", E),
+    ("his arms are floppy and he wont look at me", E),
+    # a real fall, a real gasp, a real stiff neck
+    ("he fell off the changing table onto the floor", E),
+    ("she keeps gasping and her lips are pale", E),
+    ("his neck is stiff and he screams when i move it", E),
+    ("she is breathing very fast and hard", U),
+    ("he has stopped feeding and sleeps all day", U),
+    ("my daughter is drowsy and floppy", E),
+    ("what is this, she had a febrile seizure an hour ago", U),
+    ("spasms in clusters every morning", U),
+]
+
+LOOK_ALIKES: list[str] = [
+    "my niece is fit and healthy, when do teeth come through",
+    "my arm has been twitching for days, i get about 4 hours sleep a night",
+    "what is a febrile convulsion, we are reading about them for a course",
+    "what are infantile spasms exactly, just curious",
+    "doing crunches again postpartum, is it safe for my tummy muscles",
+    "the sky went grey so we stayed in",
+    "the changing mat went blue in the wash",
+    "his tongue is purple from the blackcurrant juice",
+    "her cheeks looked pale because of the lighting in the photo",
+    "green paint on his face, washed off fine",
+    "you can see blue veins on her eyelids",
+    "i have been limping all week, carrying the car seat is hard",
+    "her floppy hat blew away at the beach",
+    "the balloon went floppy after the party",
+    "my partner is floppy with laughter at the baby's faces",
+    "i cant wake my husband when the baby cries at night",
+    "i gasped when he said his first word",
+    "my neck is so stiff from the rocking chair",
+    "he breathes quickly when excited, then slows down",
+    "she stopped feeding for a second to smile at her dad",
+    "how do you put him down drowsy without him crying",
+    "he nearly fell off the bed but i caught him",
+    "the tower fell over and she laughed",
+    "he bumped his head weeks ago, all healed, any tips for corner guards",
+    "she bumps her head against my chest when she is hungry",
+    "he had a fever last month and is well now, when can he swim",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SIGNS)
+def test_sign_is_flagged_at_its_level(rules: RedFlagRules, text: str, expected: Level) -> None:
+    assert rules.detect(text).level is expected, rules.explain(text)
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_harmless_look_alike_is_not_flagged(rules: RedFlagRules, text: str) -> None:
+    assert rules.detect(text).level is None, rules.explain(text)
+
+
+def test_negated_sign_still_counts(rules: RedFlagRules) -> None:
+    assert rules.detect("her lips are not blue").level is E
+    assert rules.detect("he is not floppy").level is E
