@@ -47,6 +47,18 @@ SIGNS: list[tuple[str, Level]] = [
     ("my daughter is drowsy and floppy", E),
     ("what is this, she had a febrile seizure an hour ago", U),
     ("spasms in clusters every morning", U),
+    # a held limb that goes on moving
+    ("i pressed her arm softly and it kept twitching", U),
+    ("his foot keeps kicking against my palm", U),
+    ("holding his leg made no difference, the jerking went on", U),
+    # someone shook the baby
+    ("my brother shook her and now she's twitchy", E),
+    ("he has been floppy since his nan shook him", E),
+    # skills lost, whatever the skill
+    ("she used to wave bye bye, now she doesnt", U),
+    ("he hasnt smiled for a week, he used to", U),
+    ("she was crawling and now just lies there", U),
+    ("he no longer says mama", U),
 ]
 
 LOOK_ALIKES: list[str] = [
@@ -76,6 +88,14 @@ LOOK_ALIKES: list[str] = [
     "he bumped his head weeks ago, all healed, any tips for corner guards",
     "she bumps her head against my chest when she is hungry",
     "he had a fever last month and is well now, when can he swim",
+    "do i hold my baby still when he's convulsing?",
+    "i held him close and he kept smiling at me",
+    "she shook her rattle and giggled",
+    "my husband shook his head at me",
+    "she used to nap twice a day, now she only naps once",
+    "he hasnt walked yet, he is 11 months",
+    "she started shaking her rattle really hard",
+    "no temperature since, eating and drinking well",
 ]
 
 
