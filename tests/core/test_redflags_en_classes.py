@@ -59,6 +59,16 @@ SIGNS: list[tuple[str, Level]] = [
     ("he hasnt smiled for a week, he used to", U),
     ("she was crawling and now just lies there", U),
     ("he no longer says mama", U),
+    # spasms counted or in runs, a seizure timed, heat, no wee, drowsy long after a fit
+    ("she hunches forward like 6 times then stops", U),
+    ("his arms shoot out and his head drops, then again and again", U),
+    ("the jerking has gone on nonstop", E),
+    ("it started at 10:05 and now its 10:12 and still going", E),
+    ("fits one after another and he doesnt come round between them", E),
+    ("we were out in the sun all afternoon and now she's twitching", E),
+    ("he hasnt weed since breakfast", U),
+    ("the nappy has been dry all day", U),
+    ("still zonked out two hours after the seizure", E),
 ]
 
 LOOK_ALIKES: list[str] = [
@@ -96,6 +106,11 @@ LOOK_ALIKES: list[str] = [
     "he hasnt walked yet, he is 11 months",
     "she started shaking her rattle really hard",
     "no temperature since, eating and drinking well",
+    "she startles when the dog barks",
+    "we were in the sun all day, what sun cream is best for babies",
+    "her floppy sun hat keeps slipping",
+    "keep the nappy area dry to help with rash",
+    "he does star jumps 10 times a day lol my gym buddy",
 ]
 
 
