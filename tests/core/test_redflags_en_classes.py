@@ -69,6 +69,14 @@ SIGNS: list[tuple[str, Level]] = [
     ("he hasnt weed since breakfast", U),
     ("the nappy has been dry all day", U),
     ("still zonked out two hours after the seizure", E),
+    # poisoning evidence and wrong medicine; dark blue lips; a first seizure in other words
+    ("one of my tablets is missing and he was crawling by the bag", E),
+    ("she had the glow stick in her mouth and it leaked", E),
+    ("i gave her the adult paracetamol by mistake", E),
+    ("his lips are dark blue", E),
+    ("her skin is blotchy and purple", E),
+    ("we've never seen anything like it, he is jerking right now", E),
+    ("first time ever, her whole body is shaking all over", E),
 ]
 
 LOOK_ALIKES: list[str] = [
@@ -111,6 +119,9 @@ LOOK_ALIKES: list[str] = [
     "her floppy sun hat keeps slipping",
     "keep the nappy area dry to help with rash",
     "he does star jumps 10 times a day lol my gym buddy",
+    "i gave him calpol for the teething",
+    "she's wearing her dark blue onesie today",
+    "first time mum here, is it normal he twitches when asleep",
 ]
 
 
