@@ -77,6 +77,21 @@ SIGNS: list[tuple[str, Level]] = [
     ("her skin is blotchy and purple", E),
     ("we've never seen anything like it, he is jerking right now", E),
     ("first time ever, her whole body is shaking all over", E),
+    # work of breathing, a noise with each breath, a rate over 60
+    ("his head is bobbing with each breath", E),
+    ("her nostrils keep flaring", E),
+    ("there's a squeaky whistle every time he breathes in, with every breath", E),
+    ("he is breathing 75 times a minute", E),
+    ("her breathing is noisy and she is really labouring", E),
+    # no tone, nobody home, no reaction
+    ("he's like a wet noodle when i lift him", E),
+    ("her eyes are open but she's not there", E),
+    ("i pinched her toe and nothing, no reaction", E),
+    # awake jerks, counted returns, an odd cry, eyes drifting upward
+    ("the jerks happen while she's wide awake", U),
+    ("he twitched again at lunch, the third time today", U),
+    ("her cry is thin and squeaky, not like her", U),
+    ("his eyes drift upwards when his arm jerks", U),
 ]
 
 LOOK_ALIKES: list[str] = [
@@ -122,6 +137,10 @@ LOOK_ALIKES: list[str] = [
     "i gave him calpol for the teething",
     "she's wearing her dark blue onesie today",
     "first time mum here, is it normal he twitches when asleep",
+    "second time mum, this one twitches a bit as he drifts off",
+    "my eyelid keeps twitching, too much coffee",
+    "i am panting after carrying the pram up the hill",
+    "his nose is running and he sneezes a lot",
 ]
 
 
