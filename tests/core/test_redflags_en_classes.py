@@ -92,6 +92,15 @@ SIGNS: list[tuple[str, Level]] = [
     ("he twitched again at lunch, the third time today", U),
     ("her cry is thin and squeaky, not like her", U),
     ("his eyes drift upwards when his arm jerks", U),
+    # long by the parent's measure; timed; held with no effect; hedged colours; falls; evidence
+    ("he's still jerking and it's been a long time", E),
+    ("timer started at 9:02, now its 9:09 and she's still shaking", E),
+    ("holding her hand did nothing at all", U),
+    ("they say jitters stop when you hold the limb, but hers dont", U),
+    ("he looks kind of grey", E),
+    ("her lips are a strange shade of lilac", E),
+    ("he tumbled down two steps and then his arm started twitching", E),
+    ("caught her sucking on the dishwasher tablet", E),
 ]
 
 LOOK_ALIKES: list[str] = [
@@ -141,6 +150,11 @@ LOOK_ALIKES: list[str] = [
     "my eyelid keeps twitching, too much coffee",
     "i am panting after carrying the pram up the hill",
     "his nose is running and he sneezes a lot",
+    "he twitches once when i lay him down, then sleeps 3 hours",
+    "she's a bit pale like her dad, fair skin runs in the family",
+    "his feet look a bit blue after the paddling pool",
+    "he went dark red from straining on the potty",
+    "i fell asleep on the sofa and woke to her giggling",
 ]
 
 
