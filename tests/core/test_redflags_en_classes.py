@@ -101,6 +101,12 @@ SIGNS: list[tuple[str, Level]] = [
     ("her lips are a strange shade of lilac", E),
     ("he tumbled down two steps and then his arm started twitching", E),
     ("caught her sucking on the dishwasher tablet", E),
+    # spasms in a chain or another round; awake and jerking again; skills gone quiet; droopy
+    ("the jerks come in groups, one every few seconds", U),
+    ("she tenses her whole body, stops, then another round of them", U),
+    ("wide awake and jerking again", U),
+    ("he used to chat away, now just silence", U),
+    ("she's droopy and wont look at me", E),
 ]
 
 LOOK_ALIKES: list[str] = [
@@ -155,6 +161,8 @@ LOOK_ALIKES: list[str] = [
     "his feet look a bit blue after the paddling pool",
     "he went dark red from straining on the potty",
     "i fell asleep on the sofa and woke to her giggling",
+    "he's awake at 5am, then again at 6, help",
+    "she used to chat to the cat, now she chats to the dog too",
 ]
 
 
