@@ -165,6 +165,18 @@ LOOK_ALIKES: list[str] = [
     "she used to chat to the cat, now she chats to the dog too",
 ]
 
+URGENT_NOT_EMERGENCY: list[str] = [
+    # a blank stare with twitches is urgent (eyes/staring), not unresponsive
+    "she goes blank, staring through me, and her fingers twitch",
+    # a first seizure plainly over, the baby fine: see a doctor today
+    "her first seizure was this afternoon, it's over now and she's ok",
+]
+
+
+@pytest.mark.parametrize("text", URGENT_NOT_EMERGENCY)
+def test_urgent_sign_is_not_raised_to_emergency(rules: RedFlagRules, text: str) -> None:
+    assert rules.detect(text).level is U, rules.explain(text)
+
 
 @pytest.mark.parametrize(("text", "expected"), SIGNS)
 def test_sign_is_flagged_at_its_level(rules: RedFlagRules, text: str, expected: Level) -> None:
