@@ -163,6 +163,8 @@ LOOK_ALIKES: list[str] = [
     "i fell asleep on the sofa and woke to her giggling",
     "he's awake at 5am, then again at 6, help",
     "she used to chat to the cat, now she chats to the dog too",
+    "she tenses up when she poos, again and again",
+    "he doesnt smile at strangers anymore, only at us",
 ]
 
 URGENT_NOT_EMERGENCY: list[str] = [
