@@ -40,6 +40,8 @@ SIGNS: list[tuple[str, Level]] = [
     ("his arms are floppy and he wont look at me", E),
     # a real fall, a real gasp, a real stiff neck
     ("he fell off the changing table onto the floor", E),
+    ("what should i do, fell from the changing table", E),
+    ("i fell down two stairs carrying her", E),
     ("she keeps gasping and her lips are pale", E),
     ("his neck is stiff and he screams when i move it", E),
     ("she is breathing very fast and hard", U),
