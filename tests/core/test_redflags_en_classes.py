@@ -41,6 +41,11 @@ SIGNS: list[tuple[str, Level]] = [
     # a real fall, a real gasp, a real stiff neck
     ("he fell off the changing table onto the floor", E),
     ("what should i do, fell from the changing table", E),
+    ("i cant wake him, my husband is out", E),
+    ("he was in the bath, went blue", E),
+    ("his lips are blue from the cold", E),
+    ("she has had a fever since last week and now twitches", U),
+    ("he bumped his head 2 weeks ago and since then his arm jerks", E),
     ("i fell down two stairs carrying her", E),
     ("she keeps gasping and her lips are pale", E),
     ("his neck is stiff and he screams when i move it", E),
