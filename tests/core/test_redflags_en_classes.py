@@ -41,6 +41,7 @@ SIGNS: list[tuple[str, Level]] = [
     # a real fall, a real gasp, a real stiff neck
     ("he fell off the changing table onto the floor", E),
     ("what should i do, fell from the changing table", E),
+    ("what should i do infantile spasms", U),
     ("i cant wake him, my husband is out", E),
     ("he was in the bath, went blue", E),
     ("his lips are blue from the cold", E),
