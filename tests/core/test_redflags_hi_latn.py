@@ -96,7 +96,5 @@ NEGATIVES = [
 
 
 @pytest.mark.parametrize("text", NEGATIVES)
-def test_harmless_message_is_not_flagged_by_hinglish_words(
-    rules: RedFlagRules, text: str
-) -> None:
+def test_harmless_message_is_not_flagged_by_hinglish_words(rules: RedFlagRules, text: str) -> None:
     assert not rules.detect(text).flagged, rules.explain(text)
