@@ -81,6 +81,22 @@ def test_arabic_with_vowels_and_hamza_reads_as_without(rules: RedFlagRules) -> N
     assert "vomiting" in rules.detect("يتقيّأ كل شيء").concepts
 
 
+ARABIZI: list[tuple[str, Level, str]] = [
+    ("not-breathing", E, "ibni ma byetnaffas w wesho azra2"),
+    ("fever", U, "3ando 7arara w ra3sha mn el sob7"),
+    ("first-seizure-now", E, "awel marra bshoof heik, 3am yirtje3 kello"),
+]
+
+
+@pytest.mark.parametrize(("concept", "level", "text"), ARABIZI)
+def test_arabizi_sign_gets_its_concept_and_level(
+    rules: RedFlagRules, concept: str, level: Level, text: str
+) -> None:
+    result = rules.detect(text)
+    assert concept in result.concepts, (text, rules.explain(text))
+    assert result.level is level, (text, rules.explain(text))
+
+
 def test_arabic_negated_sign_still_counts(rules: RedFlagRules) -> None:
     assert rules.detect("مو ازرق بس شفايفه زرقا شوي").level is E
     assert "fever" in rules.detect("ما عنده حرارة بس يرجف").concepts
@@ -97,6 +113,8 @@ NEGATIVES = [
     "شو يعني متلازمة ويست؟ سؤال عام",
     "عنده زغطة بعد الرضعة",
     "وقعت اللهاية على الارض، اغسلها ولا ارميها؟",
+    "kif el sabi? nam mnee7 w ma fi shi",
+    "I have 3 kids and the eldest sleeps well",
 ]
 
 
