@@ -91,6 +91,8 @@ NEGATIVES = [
     "er hat einen Lachanfall bekommen, als der Hund kam",
     "unser Hund zuckt im Schlaf mit den Pfoten",
     "der Schlapphut rutscht ihr immer ins Gesicht",
+    "ich bin total müde, die Nacht war kurz",
+    "er dreht sich nur nach rechts auf den Bauch",
 ]
 
 

@@ -91,6 +91,8 @@ NEGATIVES = [
     "jest zdrowy jak ryba, waga w normie",
     "po kąpieli trzęsie się chwilę z zimna, w ręczniku przechodzi",
     "miał siniaka na kolanie, już zniknął",
+    "smoczek spadł mu na podłogę",
+    "kiwnął głową na tak, kiedy zapytałam o mleko",
 ]
 
 

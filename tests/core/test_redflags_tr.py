@@ -91,6 +91,9 @@ NEGATIVES = [
     "el salladı ve bay bay yaptı",
     "güneş şapkası pörsük, gözüne düşüyor",
     "kapı çarpınca irkilip kollarını açıyor, moro refleksi",
+    "emzik masadan yere düştü",
+    "emzirince biraz kusmuk çıkarıyor",
+    "anneannesi sallayarak uyuttu",
 ]
 
 
