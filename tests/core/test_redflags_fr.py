@@ -40,6 +40,7 @@ CASES: list[tuple[str, Level, str]] = [
     ("poisoning", E, "j'ai trouvé la plaquette de doliprane mâchouillée, il manque des comprimés"),
     ("head-injury", E, "il est tombé de la table à langer et fait des mouvements bizarres"),
     ("head-injury", E, "elle s'est cognée la tête très fort par terre et après elle a tremblé"),
+    ("head-injury", E, "il est tombé dans l'escalier et maintenant il tremble"),
     ("non-blanching-rash", E, "des petites taches violettes qui ne s'effacent pas avec le verre"),
     ("meningitis-signs", E, "il a la nuque raide et de la fièvre, avec des secousses"),
     ("meningitis-signs", E, "fièvre à 39 et la fontanelle bombée"),
@@ -56,6 +57,7 @@ CASES: list[tuple[str, Level, str]] = [
     ("regression", U, "elle a arrêté de ramper alors qu'elle rampait très bien"),
     ("fever", U, "il a 38,7 de fièvre et des petites secousses"),
     ("fever", U, "elle est brûlante et ses jambes tremblent"),
+    ("fever", U, "il a 38,6 et il tremble"),
     ("vomiting", U, "il vomit tout depuis hier soir et il a des sursauts"),
     ("breathing-changes", U, "il a une respiration sifflante depuis ce matin"),
     ("bulging-fontanelle", U, "sa fontanelle est gonflée"),
@@ -97,6 +99,8 @@ NEGATIVES = [
     "il a arrêté de pleurer dès que je l'ai pris",
     "il grelotte un peu à la sortie du bain et ça passe avec la serviette",
     "je range les comprimés de fer en hauteur dans une boîte fermée",
+    "le téléphone est tombé par terre et l'écran est cassé",
+    "la veilleuse est bleue, ça le gêne ?",
 ]
 
 

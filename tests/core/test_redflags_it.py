@@ -39,6 +39,7 @@ CASES: list[tuple[str, Level, str]] = [
     ("poisoning", E, "ho trovato il blister di tachipirina morsicato, mancano delle pastiglie"),
     ("head-injury", E, "e caduto dal fasciatoio e adesso fa movimenti strani"),
     ("head-injury", E, "ha battuto forte la testa sul pavimento e poi ha tremato"),
+    ("head-injury", E, "ha sbattuto per terra e adesso trema"),
     ("non-blanching-rash", E, "ha delle macchioline viola che col bicchiere non vanno via"),
     ("meningitis-signs", E, "ha il collo rigido e la febbre, con degli scatti"),
     ("meningitis-signs", E, "febbre a 39 e la fontanella gonfia"),
@@ -55,6 +56,7 @@ CASES: list[tuple[str, Level, str]] = [
     ("regression", U, "ha smesso di gattonare e prima gattonava benissimo"),
     ("fever", U, "ha 38,7 di febbre e dei piccoli scatti"),
     ("fever", U, "scotta e gli tremano le gambe"),
+    ("fever", U, "ha 38,6 e trema"),
     ("vomiting", U, "vomita tutto da ieri sera e ha dei sussulti"),
     ("breathing-changes", U, "ha il fiatone e il respiro sibilante"),
     ("bulging-fontanelle", U, "la fontanella e gonfia"),
@@ -96,6 +98,9 @@ NEGATIVES = [
     "ha smesso di piangere appena l'ho preso in braccio",
     "trema un po' di freddo quando esce dal bagnetto e passa con l'asciugamano",
     "tengo le pastiglie di ferro in alto in una scatola chiusa",
+    "mi e caduto il telefono per terra e si e rotto lo schermo",
+    "quando sbatte la porta allarga le braccia, il riflesso di moro",
+    "ha 39 giorni e trema il mento quando piange",
 ]
 
 

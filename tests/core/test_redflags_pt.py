@@ -39,6 +39,7 @@ CASES: list[tuple[str, Level, str]] = [
     ("poisoning", E, "encontrei a cartela de paracetamol roida e faltam comprimidos"),
     ("head-injury", E, "caiu do trocador de cabeca e agora faz movimentos estranhos"),
     ("head-injury", E, "bateu com a cabeca no chao com força e depois tremeu"),
+    ("head-injury", E, "ele bateu no chao e agora treme"),
     ("non-blanching-rash", E, "apareceram manchinhas roxas e com o copo nao somem"),
     ("meningitis-signs", E, "tem o pescoço duro e febre, e uns trancos"),
     ("meningitis-signs", E, "febre de 39 e a moleira abaulada"),
@@ -55,6 +56,7 @@ CASES: list[tuple[str, Level, str]] = [
     ("regression", U, "deixou de gatinhar e antes gatinhava muito bem"),
     ("fever", U, "tem 38,7 de febre e uns tremorzinhos"),
     ("fever", U, "esta a arder em febre e as pernas tremem"),
+    ("fever", U, "ta com 38,6 e tremendo"),
     ("vomiting", U, "vomita tudo desde ontem a noite e tem trancos"),
     ("breathing-changes", U, "tem pieira e a respiracao esta pesada"),
     ("bulging-fontanelle", U, "a moleira esta inchada"),
@@ -97,6 +99,9 @@ NEGATIVES = [
     "o body serviu certinho, esta saudavel e forte",
     "treme um pouco de frio ao sair da banheira e passa com a toalha",
     "guardo os comprimidos de ferro num armario fechado",
+    "o telemovel caiu no chao e partiu o ecra",
+    "tem 39 dias e treme o queixo quando chora",
+    "quando o pego ao colo ele acalma",
 ]
 
 
