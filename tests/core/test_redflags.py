@@ -699,17 +699,14 @@ def test_typical_message_is_checked_well_under_a_millisecond(rules: RedFlagRules
     assert per_message < 0.001
 
 
-def test_huge_junk_input_is_checked_quickly(rules: RedFlagRules) -> None:
+def _random_junk(chars: int = 100_000) -> str:
+    """Letters in word-sized runs: every word unknown, so every word takes the typo search."""
     rng = random.Random(7)
     words = (
         "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 11)))
         for _ in range(20_000)
     )
-    text = " ".join(words)[:100_000]
-    start = time.perf_counter()
-    rules.detect(text)
-    # ~25 ms on the development machine; generous so a busy CI box does not flake
-    assert time.perf_counter() - start < 0.5
+    return " ".join(words)[:chars]
 
 
 @pytest.mark.parametrize(
@@ -721,8 +718,17 @@ def test_huge_junk_input_is_checked_quickly(rules: RedFlagRules) -> None:
         "38 degrees 10 minutes " * 5_000,
         "(" * 50_000 + ")" * 50_000,
         "😟" * 100_000,
+        _random_junk(),
     ],
-    ids=["one-letter", "repeated-flag", "repeated-near-parts", "numbers", "brackets", "emoji"],
+    ids=[
+        "one-letter",
+        "repeated-flag",
+        "repeated-near-parts",
+        "numbers",
+        "brackets",
+        "emoji",
+        "random-words",
+    ],
 )
 def test_hostile_input_never_hangs(rules: RedFlagRules, text: str) -> None:
     # A hang is super-linear work (backtracking, pairwise spans): ten times the text must

@@ -55,6 +55,16 @@ def test_plain_reading_breaks_words_at_invisible_characters() -> None:
     assert plain_reading("an ordinary question?\n") is None
 
 
+def test_plain_reading_keeps_the_vowel_signs_of_indic_scripts() -> None:
+    from tgbot.core.text import plain_reading
+
+    # Devanagari matras and the nukta are part of the word: "चुसनी" must not become "चसन".
+    assert plain_reading("चुसनी ज़मीन पर गिर गई") is None
+    assert plain_reading("चुसनी\u200bगिर") == "चुसनी गिर"
+    # Accents on Latin letters still go.
+    assert plain_reading("bébé\u200b") == "bebe "
+
+
 # ---- PyStemmer gives the stems the pure-Python Snowball stemmer gives ----------------------
 # The matcher's index and the red-flag terms were tuned on snowballstemmer's stems; PyStemmer
 # (the same Snowball algorithm compiled to C) replaced it for speed. A Snowball release that

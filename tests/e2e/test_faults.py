@@ -114,7 +114,7 @@ def test_an_answer_to_a_user_who_blocked_the_bot_does_not_stop_it(
     conversation: Conversation,
 ) -> None:
     api = conversation.api
-    blocker, other = api.user("Blocker"), api.user("Other")
+    blocker, other = api.user("Blockerina"), api.user("Ottoline")
     api.block_bot(blocker)
     mark = api.mark()
     api.send_text(blocker, QUESTION)

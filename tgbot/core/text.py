@@ -204,6 +204,9 @@ SNOWBALL_NAMES = {
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_INDIC_FIRST, _INDIC_LAST = "\u0900", "\u0dff"  # Devanagari to Sinhala
+
+
 def plain_reading(text: str) -> str | None:
     """A second reading of noisy text, or None when it would read the same.
 
@@ -217,11 +220,14 @@ def plain_reading(text: str) -> str | None:
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text):
         cat = unicodedata.category(ch)
-        if cat == "Mn":
+        # Indic vowel signs and nasal marks are letters of the word, not accents: stripping
+        # them turns Hindi into other words (and dodges the rules' except entries).
+        if cat == "Mn" and not _INDIC_FIRST <= ch <= _INDIC_LAST:
             continue
         out.append(" " if cat in ("Cc", "Cf", "Zl", "Zp") else ch)
     second = "".join(out)
-    return None if second == text else second
+    same = unicodedata.normalize("NFKC", second) == unicodedata.normalize("NFKC", text)
+    return None if same else second
 
 
 def has_letters(text: str) -> bool:
