@@ -17,7 +17,10 @@ from tgbot.core.redflag_eval import Figures, evaluate, load_cases
 SEALED = Path(__file__).resolve().parents[1] / "redflag_corpus" / "sealed.jsonl"
 BLOCKED = pytest.mark.xfail(
     strict=True,
-    reason="issue 11 blocked: sealed recall 0.33 (en 0.81), fp 0.11; targets 0.98 / 0.03",
+    reason=(
+        "issue 11 blocked: sealed recall 0.919 (en 0.896), exact 0.878, fp 0.196; "
+        "targets 0.98 / 0.95 / 0.03"
+    ),
 )
 
 
