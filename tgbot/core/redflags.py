@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -701,6 +702,13 @@ def _tightest(spans: Sequence[Span]) -> list[tuple[int, int]]:
 # ------------------------------------------------------------------------------ compiling
 
 
+@lru_cache(maxsize=131_072)
+def _normalized_term(text: str) -> str:
+    """normalize() of one word of a term: the compiler meets the same words thousands of times
+    across ten language files, and normalising them again was most of the start-up."""
+    return normalize(text)
+
+
 class _Compiler:
     """Turns red_flags.yaml data into compiled rules, collecting every problem with its line."""
 
@@ -727,7 +735,7 @@ class _Compiler:
     def _tokens(self, text: str) -> list[str]:
         """Words of a term as a message's words are read in this language (folded outside
         English)."""
-        toks = words_and_numbers(normalize(text))
+        toks = words_and_numbers(_normalized_term(text))
         return toks if self.language == "en" else [fold(t) for t in toks]
 
     # -- top level
@@ -914,7 +922,7 @@ class _Compiler:
             if not toks:
                 self.problem(line, f"{where}: {raw!r} normalises to nothing and can never match")
                 return None
-            as_read = normalize(text).replace("'", "").replace(",", ".")
+            as_read = _normalized_term(text).replace("'", "").replace(",", ".")
             if len(toks) != 1 or toks[0] != (as_read if self.language == "en" else fold(as_read)):
                 self.problem(
                     line,
