@@ -410,3 +410,13 @@ def test_callback_data_of_every_button_fits_telegrams_limit(pack: ContentPack) -
 def test_html_escape_helper_is_the_standard_one() -> None:
     # Telegram understands &lt; &gt; &amp; &quot; and numeric entities: html.escape's output.
     assert html.escape("<&>\"'") == "&lt;&amp;&gt;&quot;&#x27;"
+
+
+def test_a_link_longer_than_the_limit_is_sent_as_plain_text() -> None:
+    # Found by hypothesis (test_splitting_respects_any_limit, limit 64): a source link's tag
+    # alone is longer than the message, so no split could ever fit it.
+    from tgbot.channels.telegram.render import Segment, split_html
+
+    url = "https://www.example.org/" + "a" * 120
+    pieces = split_html([(Segment("Source", href=url),)], limit=64)
+    assert pieces == ["Source"]

@@ -291,6 +291,10 @@ _WORDS = re.compile(r"\s*\S+|\s+")
 def _atoms(block: Block, limit: int) -> Iterable[Segment]:
     """Words (with their leading space) of a block; a word too long for one message is cut."""
     for seg in block:
+        if seg.href and _tag_overhead(seg) >= limit:
+            # A link whose own tag is longer than a whole message can never be sent: its
+            # text goes plain (the source is still named, its address is lost).
+            seg = replace(seg, href=None)
         room = max(1, limit - _tag_overhead(seg))
         for m in _WORDS.finditer(seg.text):
             word = m.group(0)
