@@ -486,9 +486,14 @@ class RedFlagRules:
             cc = self._compiled[ci]
             if out and out[-1].concept == cc.concept.id:
                 continue  # one reason per concept is enough
+            term = cc.terms[ti]
+            # Excepts only ever block spans, so a term with no span unblocked has none at all:
+            # most candidates (every number term, when the message holds any number) end here
+            # without the cost of the concept's except spans.
+            if self._term_span(term, hits, (), tokens, wids, values, sentence_of) is None:
+                continue
             if ci not in blocked:
                 blocked[ci] = self._except_spans(cc, hits, sentence_of)
-            term = cc.terms[ti]
             span = self._term_span(term, hits, blocked[ci], tokens, wids, values, sentence_of)
             if span is not None:
                 words = " ".join(tokens[span[0] : span[1]])
