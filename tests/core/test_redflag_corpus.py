@@ -18,7 +18,7 @@ SEALED = Path(__file__).resolve().parents[1] / "redflag_corpus" / "sealed.jsonl"
 BLOCKED = pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 11 blocked: sealed recall 0.919 (en 0.896), exact 0.878, fp 0.196; "
+        "issue 11 blocked: sealed recall 0.426 (en 0.891), exact 0.375, fp 0.125; "
         "targets 0.98 / 0.95 / 0.03"
     ),
 )
