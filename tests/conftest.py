@@ -26,6 +26,8 @@ from tgbot.config import Settings
 from tgbot.core.answers import answer_for
 from tgbot.core.content import DEFAULT_CONTENT_DIR, ContentLibrary, ContentPack, load_content
 from tgbot.core.model import Level
+from tgbot.core.redflags import RedFlagRules, compile_rules
+from tgbot.core.yamlsrc import LineMap, load_yaml
 
 # As the launcher does at start: PTB's opt-in to timedelta durations, so a flood wait does not
 # raise a deprecation warning (an error under filterwarnings=error).
@@ -153,6 +155,19 @@ def write_fixture_content(root: Path) -> Path:
         lines.append(t["body"])
         (root / "topics" / f"{topic_id}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="session")
+def english_rules() -> RedFlagRules:
+    """content/red_flags.yaml compiled alone (no language files, no topics), for the tests of
+    the English rules."""
+    path = DEFAULT_CONTENT_DIR / "red_flags.yaml"
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    assert isinstance(data, LineMap)
+    compiled, problems = compile_rules(data, path)
+    assert not problems, "\n".join(str(p) for p in problems)
+    assert compiled is not None
+    return compiled
 
 
 @pytest.fixture(scope="session")

@@ -10,25 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from tgbot.core.content import DEFAULT_CONTENT_DIR
 from tgbot.core.model import Level
 from tgbot.core.redflags import RedFlagRules, compile_rules
 from tgbot.core.yamlsrc import LineMap, load_yaml
 
-RED_FLAGS_YAML = DEFAULT_CONTENT_DIR / "red_flags.yaml"
 E = Level.EMERGENCY
 U = Level.URGENT
 
 
 @pytest.fixture(scope="module")
-def rules() -> RedFlagRules:
+def rules(english_rules: RedFlagRules) -> RedFlagRules:
     # Compiled straight from the YAML, so these tests do not depend on the topics being written.
-    data = load_yaml(RED_FLAGS_YAML.read_text(encoding="utf-8"))
-    assert isinstance(data, LineMap)
-    compiled, problems = compile_rules(data, RED_FLAGS_YAML)
-    assert not problems, "\n".join(str(p) for p in problems)
-    assert compiled is not None
-    return compiled
+    return english_rules
 
 
 def level(rules: RedFlagRules, text: str) -> Level | None:

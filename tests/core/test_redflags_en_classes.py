@@ -7,24 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tgbot.core.content import DEFAULT_CONTENT_DIR
 from tgbot.core.model import Level
-from tgbot.core.redflags import RedFlagRules, compile_rules
-from tgbot.core.yamlsrc import LineMap, load_yaml
+from tgbot.core.redflags import RedFlagRules
 
-RED_FLAGS_YAML = DEFAULT_CONTENT_DIR / "red_flags.yaml"
 E = Level.EMERGENCY
 U = Level.URGENT
-
-
-@pytest.fixture(scope="module")
-def rules() -> RedFlagRules:
-    data = load_yaml(RED_FLAGS_YAML.read_text(encoding="utf-8"))
-    assert isinstance(data, LineMap)
-    compiled, problems = compile_rules(data, RED_FLAGS_YAML)
-    assert not problems, "\n".join(str(p) for p in problems)
-    assert compiled is not None
-    return compiled
 
 
 SIGNS: list[tuple[str, Level]] = [
@@ -184,20 +171,22 @@ URGENT_NOT_EMERGENCY: list[str] = [
 
 
 @pytest.mark.parametrize("text", URGENT_NOT_EMERGENCY)
-def test_urgent_sign_is_not_raised_to_emergency(rules: RedFlagRules, text: str) -> None:
-    assert rules.detect(text).level is U, rules.explain(text)
+def test_urgent_sign_is_not_raised_to_emergency(english_rules: RedFlagRules, text: str) -> None:
+    assert english_rules.detect(text).level is U, english_rules.explain(text)
 
 
 @pytest.mark.parametrize(("text", "expected"), SIGNS)
-def test_sign_is_flagged_at_its_level(rules: RedFlagRules, text: str, expected: Level) -> None:
-    assert rules.detect(text).level is expected, rules.explain(text)
+def test_sign_is_flagged_at_its_level(
+    english_rules: RedFlagRules, text: str, expected: Level
+) -> None:
+    assert english_rules.detect(text).level is expected, english_rules.explain(text)
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_harmless_look_alike_is_not_flagged(rules: RedFlagRules, text: str) -> None:
-    assert rules.detect(text).level is None, rules.explain(text)
+def test_harmless_look_alike_is_not_flagged(english_rules: RedFlagRules, text: str) -> None:
+    assert english_rules.detect(text).level is None, english_rules.explain(text)
 
 
-def test_negated_sign_still_counts(rules: RedFlagRules) -> None:
-    assert rules.detect("her lips are not blue").level is E
-    assert rules.detect("he is not floppy").level is E
+def test_negated_sign_still_counts(english_rules: RedFlagRules) -> None:
+    assert english_rules.detect("her lips are not blue").level is E
+    assert english_rules.detect("he is not floppy").level is E
